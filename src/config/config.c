@@ -1,0 +1,504 @@
+/* config.c - see config.h for the contract. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/text.h"
+
+/* How one field's value is stored. */
+typedef enum cm_ftype {
+	CM_F_STRING,  /* const char * */
+	CM_F_NUMBER,  /* const char *, decimal text */
+	CM_F_BOOL,    /* int, -1/0/1 */
+	CM_F_COST,    /* the nested spec.cost mapping */
+	CM_F_MONITOR, /* the nested spec.monitoring mapping */
+} cm_ftype;
+
+typedef struct cm_field {
+	const char *name;
+	cm_ftype type;
+	size_t offset; /* in cm_config */
+} cm_field;
+
+#define F(name, type, member) {name, type, offsetof(cm_config, member)}
+
+static const cm_field cm_spec_fields[] = {
+	F("service", CM_F_STRING, service),
+	F("team", CM_F_STRING, team),
+	F("environment", CM_F_STRING, environment),
+	F("region", CM_F_STRING, region),
+	F("size", CM_F_STRING, size),
+	F("costProfile", CM_F_STRING, cost_profile),
+	F("cost", CM_F_COST, cost),
+	F("monitoringProfile", CM_F_STRING, monitoring_profile),
+	F("namespace", CM_F_STRING, namespace_),
+	F("monitoring", CM_F_MONITOR, prometheus),
+	{NULL, CM_F_STRING, 0},
+};
+
+static const cm_field cm_cost_fields[] = {
+	F("costCenter", CM_F_STRING, cost.cost_center),
+	F("businessUnit", CM_F_STRING, cost.business_unit),
+	F("costOwner", CM_F_STRING, cost.cost_owner),
+	F("budgetOverride", CM_F_NUMBER, cost.budget_override),
+	{NULL, CM_F_STRING, 0},
+};
+
+/* spec.monitoring; "overrides" is handled by hand. */
+static const cm_field cm_monitoring_fields[] = {
+	F("prometheus", CM_F_BOOL, prometheus),
+	F("dynatrace", CM_F_BOOL, dynatrace),
+	{"overrides", CM_F_MONITOR, 0},
+	{NULL, CM_F_STRING, 0},
+};
+
+static const char *const cm_slo_keys[] = {
+	"sloAvailability", "sloErrorRate", "sloLatencyP95ms", NULL,
+};
+
+/* ConfigMap data keys: flat, all strings. */
+static const cm_field cm_flat_fields[] = {
+	F("service", CM_F_STRING, service),
+	F("team", CM_F_STRING, team),
+	F("environment", CM_F_STRING, environment),
+	F("region", CM_F_STRING, region),
+	F("size", CM_F_STRING, size),
+	F("costProfile", CM_F_STRING, cost_profile),
+	F("costCenter", CM_F_STRING, cost.cost_center),
+	F("businessUnit", CM_F_STRING, cost.business_unit),
+	F("costOwner", CM_F_STRING, cost.cost_owner),
+	F("budgetOverride", CM_F_NUMBER, cost.budget_override),
+	F("monitoringProfile", CM_F_STRING, monitoring_profile),
+	F("namespace", CM_F_STRING, namespace_),
+	F("prometheus", CM_F_BOOL, prometheus),
+	F("dynatrace", CM_F_BOOL, dynatrace),
+	/* sloAvailability, sloErrorRate, sloLatencyP95ms: by hand */
+	{NULL, CM_F_STRING, 0},
+};
+
+#undef F
+
+void cm_config_init(cm_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->prometheus = -1;
+	c->dynatrace = -1;
+}
+
+/* State shared by the decoding helpers. */
+typedef struct cm_dec {
+	cm_arena *arena;
+	cm_config *out;
+	cm_diags *diags;
+	cm_where where; /* resource and file of the functionConfig */
+	const char *what; /* "ServiceProfile" or "ConfigMap" */
+} cm_dec;
+
+static void cm_dec_error(cm_dec *d, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void cm_dec_error(cm_dec *d, const char *path, const char *fmt, ...)
+{
+	cm_where w = d->where;
+	va_list ap;
+
+	w.field_path = path;
+	va_start(ap, fmt);
+	cm_diag_vadd(d->diags, CM_SEV_ERROR, &w, fmt, ap);
+	va_end(ap);
+}
+
+static const char *cm_kind_name(const cm_node *n)
+{
+	switch (n->kind) {
+	case CM_MAP:
+		return "a mapping";
+	case CM_SEQ:
+		return "a list";
+	default:
+		return "a scalar";
+	}
+}
+
+static int cm_is_null(const cm_node *n)
+{
+	return n->kind == CM_SCALAR && n->style == CM_STYLE_PLAIN && !n->tag &&
+	       (n->len == 0 || cm_scalar_is(n, "~") || cm_scalar_is(n, "null") ||
+		cm_scalar_is(n, "Null") || cm_scalar_is(n, "NULL"));
+}
+
+static void cm_unknown_field(cm_dec *d, const char *path, const char *key,
+			     const char *const *known)
+{
+	char list[512];
+	const char *near = cm_suggest(key, known);
+
+	cm_join(list, sizeof(list), known);
+	if (near)
+		cm_dec_error(d, path,
+			     "unknown field \"%s\" in %s; did you mean \"%s\"? "
+			     "known fields: %s",
+			     path, d->what, near, list);
+	else
+		cm_dec_error(d, path,
+			     "unknown field \"%s\" in %s; known fields: %s",
+			     path, d->what, list);
+}
+
+/* Names of a field table, NULL-terminated, into names[cap]. */
+static void cm_field_names(const cm_field *t, const char **names, size_t cap)
+{
+	size_t i = 0;
+
+	for (; t->name && i + 1 < cap; t++)
+		names[i++] = t->name;
+	names[i] = NULL;
+}
+
+/* Store one scalar value according to f. 0, or -1 after reporting. */
+static int cm_store(cm_dec *d, const cm_field *f, const char *path,
+		    const cm_node *v)
+{
+	char *base = (char *)d->out;
+
+	if (v->kind != CM_SCALAR) {
+		cm_dec_error(d, path, "field \"%s\" must be %s, not %s", path,
+			     f->type == CM_F_BOOL ? "true or false"
+			     : f->type == CM_F_NUMBER ? "a number"
+						       : "a string",
+			     cm_kind_name(v));
+		return -1;
+	}
+	if (cm_is_null(v))
+		return 0;
+	switch (f->type) {
+	case CM_F_BOOL: {
+		int *p = (int *)(base + f->offset);
+
+		if (cm_scalar_is(v, "true"))
+			*p = 1;
+		else if (cm_scalar_is(v, "false"))
+			*p = 0;
+		else {
+			cm_dec_error(d, path,
+				     "field \"%s\" must be true or false, not "
+				     "\"%s\"",
+				     path, v->u.str);
+			return -1;
+		}
+		return 0;
+	}
+	case CM_F_NUMBER:
+	case CM_F_STRING:
+		*(const char **)(base + f->offset) = v->u.str;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int cm_decode_overrides(cm_dec *d, const cm_node *ov)
+{
+	size_t i, k;
+	int rc = 0;
+
+	if (ov->kind != CM_MAP) {
+		if (cm_is_null(ov))
+			return 0;
+		cm_dec_error(d, "spec.monitoring.overrides",
+			     "field \"spec.monitoring.overrides\" must be a "
+			     "mapping from environment to SLO values "
+			     "(e.g. prod: {sloAvailability: 99.9}), not %s",
+			     cm_kind_name(ov));
+		return -1;
+	}
+	d->out->overrides =
+		cm_arena_alloc(d->arena, (ov->len ? ov->len : 1) *
+						 sizeof(cm_slo_override));
+	if (!d->out->overrides) {
+		cm_dec_error(d, "spec.monitoring.overrides", "out of memory");
+		return -1;
+	}
+	for (i = 0; i < ov->len; i++) {
+		const cm_node *env = &ov->u.kids[2 * i];
+		const cm_node *slo = &ov->u.kids[2 * i + 1];
+		cm_slo_override *o = &d->out->overrides[d->out->n_overrides];
+		char path[256];
+
+		memset(o, 0, sizeof(*o));
+		if (env->kind != CM_SCALAR) {
+			cm_dec_error(d, "spec.monitoring.overrides",
+				     "keys of \"spec.monitoring.overrides\" "
+				     "must be environment names");
+			rc = -1;
+			continue;
+		}
+		o->environment = env->u.str;
+		snprintf(path, sizeof(path), "spec.monitoring.overrides.%s",
+			 env->u.str);
+		if (slo->kind != CM_MAP) {
+			cm_dec_error(d, path,
+				     "field \"%s\" must be a mapping of SLO "
+				     "values (%s), not %s",
+				     path,
+				     "sloAvailability, sloErrorRate, "
+				     "sloLatencyP95ms",
+				     cm_kind_name(slo));
+			rc = -1;
+			continue;
+		}
+		for (k = 0; k < slo->len; k++) {
+			const cm_node *key = &slo->u.kids[2 * k];
+			const cm_node *val = &slo->u.kids[2 * k + 1];
+			char fpath[384];
+			const char **dst = NULL;
+
+			snprintf(fpath, sizeof(fpath), "%s.%s", path,
+				 key->kind == CM_SCALAR ? key->u.str : "?");
+			if (cm_scalar_is(key, "sloAvailability"))
+				dst = &o->availability;
+			else if (cm_scalar_is(key, "sloErrorRate"))
+				dst = &o->error_rate;
+			else if (cm_scalar_is(key, "sloLatencyP95ms"))
+				dst = &o->latency_p95_ms;
+			if (!dst) {
+				cm_unknown_field(d, fpath,
+						 key->kind == CM_SCALAR
+							 ? key->u.str
+							 : "?",
+						 cm_slo_keys);
+				rc = -1;
+				continue;
+			}
+			if (val->kind != CM_SCALAR) {
+				cm_dec_error(d, fpath,
+					     "field \"%s\" must be a number, "
+					     "not %s",
+					     fpath, cm_kind_name(val));
+				rc = -1;
+				continue;
+			}
+			if (!cm_is_null(val))
+				*dst = val->u.str;
+		}
+		d->out->n_overrides++;
+	}
+	return rc;
+}
+
+/*
+ * Decode mapping m against table t; prefix is the path of m ("spec").
+ * Reports every problem. 0 or -1.
+ */
+static int cm_decode_map(cm_dec *d, const cm_node *m, const char *prefix,
+			 const cm_field *t)
+{
+	const char *names[32];
+	size_t i;
+	int rc = 0;
+
+	cm_field_names(t, names, 32);
+	for (i = 0; i < m->len; i++) {
+		const cm_node *key = &m->u.kids[2 * i];
+		const cm_node *val = &m->u.kids[2 * i + 1];
+		const cm_field *f;
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s.%s", prefix,
+			 key->kind == CM_SCALAR ? key->u.str : "?");
+		for (f = t; f->name; f++)
+			if (cm_scalar_is(key, f->name))
+				break;
+		if (!f->name) {
+			cm_unknown_field(d, path,
+					 key->kind == CM_SCALAR ? key->u.str
+								: "?",
+					 names);
+			rc = -1;
+			continue;
+		}
+		if (f->type == CM_F_COST || f->type == CM_F_MONITOR) {
+			const cm_field *sub = f->type == CM_F_COST
+						      ? cm_cost_fields
+						      : cm_monitoring_fields;
+
+			if (t == cm_monitoring_fields) {
+				/* "overrides" inside spec.monitoring */
+				if (cm_decode_overrides(d, val) < 0)
+					rc = -1;
+				continue;
+			}
+			if (val->kind != CM_MAP) {
+				if (cm_is_null(val))
+					continue;
+				cm_dec_error(d, path,
+					     "field \"%s\" must be a mapping, "
+					     "not %s",
+					     path, cm_kind_name(val));
+				rc = -1;
+				continue;
+			}
+			if (cm_decode_map(d, val, path, sub) < 0)
+				rc = -1;
+			continue;
+		}
+		if (cm_store(d, f, path, val) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+static int cm_decode_configmap(cm_dec *d, const cm_node *data)
+{
+	const char *names[40];
+	const char *slo[3] = {NULL, NULL, NULL};
+	size_t i, n;
+	int rc = 0;
+
+	cm_field_names(cm_flat_fields, names, 32);
+	for (n = 0; names[n]; n++)
+		;
+	for (i = 0; cm_slo_keys[i]; i++)
+		names[n++] = cm_slo_keys[i];
+	names[n] = NULL;
+	for (i = 0; i < data->len; i++) {
+		const cm_node *key = &data->u.kids[2 * i];
+		const cm_node *val = &data->u.kids[2 * i + 1];
+		const cm_field *f;
+		char path[256];
+		size_t s;
+
+		snprintf(path, sizeof(path), "data.%s",
+			 key->kind == CM_SCALAR ? key->u.str : "?");
+		for (s = 0; cm_slo_keys[s]; s++)
+			if (cm_scalar_is(key, cm_slo_keys[s]))
+				break;
+		if (cm_slo_keys[s]) {
+			if (val->kind != CM_SCALAR) {
+				cm_dec_error(d, path,
+					     "field \"%s\" must be a number, "
+					     "not %s",
+					     path, cm_kind_name(val));
+				rc = -1;
+			} else if (!cm_is_null(val)) {
+				slo[s] = val->u.str;
+			}
+			continue;
+		}
+		for (f = cm_flat_fields; f->name; f++)
+			if (cm_scalar_is(key, f->name))
+				break;
+		if (!f->name) {
+			cm_unknown_field(d, path,
+					 key->kind == CM_SCALAR ? key->u.str
+								: "?",
+					 names);
+			rc = -1;
+			continue;
+		}
+		if (cm_store(d, f, path, val) < 0)
+			rc = -1;
+	}
+	if (slo[0] || slo[1] || slo[2]) {
+		cm_slo_override *o;
+
+		if (!d->out->environment) {
+			cm_dec_error(d, "data.environment",
+				     "SLO keys in a ConfigMap apply to the "
+				     "configured environment, but "
+				     "\"data.environment\" is not set; add "
+				     "environment=<name>");
+			return -1;
+		}
+		o = cm_arena_alloc(d->arena, sizeof(*o));
+		if (!o) {
+			cm_dec_error(d, "data", "out of memory");
+			return -1;
+		}
+		o->environment = d->out->environment;
+		o->availability = slo[0];
+		o->error_rate = slo[1];
+		o->latency_p95_ms = slo[2];
+		d->out->overrides = o;
+		d->out->n_overrides = 1;
+	}
+	return rc;
+}
+
+int cm_config_decode(cm_arena *a, const cm_node *fc, const char *file,
+		     cm_config *out, cm_diags *diags)
+{
+	const char *api, *kind;
+	const cm_node *body;
+	cm_dec d;
+
+	cm_config_init(out);
+	memset(&d, 0, sizeof(d));
+	d.arena = a;
+	d.out = out;
+	d.diags = diags;
+	d.where = CM_WHERE_NONE;
+	d.where.file_path = file;
+	if (!fc || cm_is_null(fc))
+		return 0;
+	if (fc->kind != CM_MAP) {
+		cm_dec_error(&d, NULL,
+			     "functionConfig must be a mapping (a %s or a "
+			     "ConfigMap), not %s",
+			     CM_CONFIG_KIND, cm_kind_name(fc));
+		return -1;
+	}
+	api = cm_map_str(fc, "apiVersion");
+	kind = cm_map_str(fc, "kind");
+	d.where.api_version = api;
+	d.where.kind = kind;
+	d.where.name = cm_map_str(fc, "metadata.name");
+	d.where.namespace_ = cm_map_str(fc, "metadata.namespace");
+	out->name = d.where.name;
+	if (kind && strcmp(kind, CM_CONFIG_KIND) == 0) {
+		if (!api || strcmp(api, CM_API_VERSION) != 0) {
+			cm_dec_error(&d, "apiVersion",
+				     "unsupported apiVersion \"%s\" for %s; "
+				     "use apiVersion: %s",
+				     api ? api : "", CM_CONFIG_KIND,
+				     CM_API_VERSION);
+			return -1;
+		}
+		out->form = CM_CONFIG_TYPED;
+		d.what = CM_CONFIG_KIND;
+		body = cm_map_get(fc, "spec");
+		if (!body || cm_is_null(body))
+			return 0;
+		if (body->kind != CM_MAP) {
+			cm_dec_error(&d, "spec",
+				     "field \"spec\" must be a mapping, not %s",
+				     cm_kind_name(body));
+			return -1;
+		}
+		return cm_decode_map(&d, body, "spec", cm_spec_fields);
+	}
+	if (kind && strcmp(kind, "ConfigMap") == 0 && api &&
+	    strcmp(api, "v1") == 0) {
+		out->form = CM_CONFIG_CONFIGMAP;
+		d.what = "ConfigMap";
+		body = cm_map_get(fc, "data");
+		if (!body || cm_is_null(body))
+			return 0;
+		if (body->kind != CM_MAP) {
+			cm_dec_error(&d, "data",
+				     "field \"data\" must be a mapping, not %s",
+				     cm_kind_name(body));
+			return -1;
+		}
+		return cm_decode_configmap(&d, body);
+	}
+	cm_dec_error(&d, "kind",
+		     "unknown functionConfig kind \"%s\" (apiVersion \"%s\"); "
+		     "costmon takes a %s (apiVersion: %s) or a ConfigMap "
+		     "(apiVersion: v1) with the same fields as data keys",
+		     kind ? kind : "", api ? api : "", CM_CONFIG_KIND,
+		     CM_API_VERSION);
+	return -1;
+}

@@ -1,0 +1,84 @@
+/*
+ * config.h - decoding the functionConfig into a plain C struct.
+ *
+ * The function is configured by a ServiceProfile (apiVersion
+ * costmon.dev/v1alpha1) with the service description under spec, or by
+ * a ConfigMap whose data holds the same fields as flat keys (what
+ * `kpt fn eval --exec ./krm-fn -- key=value` sends).
+ *
+ * Invariants:
+ *   - After a successful decode every field of the struct is either NULL
+ *     (unset; -1 for tri-state booleans) or the text the user wrote; no
+ *     defaults are filled in here (the expansion stage does that).
+ *   - Decoding never accepts a field it does not know: an unknown or
+ *     misplaced field, or a value of the wrong shape, is an error that
+ *     names the field path and lists what is allowed.
+ *
+ * Ownership: strings in the struct point into the functionConfig's tree
+ * (or its arena) and live as long as that arena.
+ */
+#ifndef CM_CONFIG_H
+#define CM_CONFIG_H
+
+#include <stddef.h>
+
+#include "../core/arena.h"
+#include "../core/diag.h"
+#include "../core/node.h"
+
+#define CM_API_GROUP "costmon.dev"
+#define CM_API_VERSION "costmon.dev/v1alpha1"
+#define CM_CONFIG_KIND "ServiceProfile"
+
+typedef enum cm_config_form {
+	CM_CONFIG_NONE = 0,      /* no functionConfig */
+	CM_CONFIG_TYPED = 1,     /* a ServiceProfile */
+	CM_CONFIG_CONFIGMAP = 2, /* a ConfigMap with flat data keys */
+} cm_config_form;
+
+/* SLO objectives for one environment, as written (decimal text). */
+typedef struct cm_slo_override {
+	const char *environment;
+	const char *availability;   /* sloAvailability, percent */
+	const char *error_rate;     /* sloErrorRate, percent */
+	const char *latency_p95_ms; /* sloLatencyP95ms */
+} cm_slo_override;
+
+typedef struct cm_config {
+	cm_config_form form;
+	const char *name; /* metadata.name */
+
+	const char *service;
+	const char *team;
+	const char *environment;
+	const char *region;
+	const char *size;
+	const char *cost_profile;
+	struct {
+		const char *cost_center;
+		const char *business_unit;
+		const char *cost_owner;
+		const char *budget_override;
+	} cost;
+
+	const char *monitoring_profile;
+	const char *namespace_;
+	int prometheus; /* -1 unset, 0 false, 1 true */
+	int dynatrace;  /* -1 unset, 0 false, 1 true */
+	cm_slo_override *overrides; /* in the arena */
+	size_t n_overrides;
+} cm_config;
+
+/* An empty config (form CM_CONFIG_NONE, booleans -1). */
+void cm_config_init(cm_config *c);
+
+/*
+ * Decode fc (the functionConfig node; NULL or a null scalar means none)
+ * into out. where gives the file the config came from (for legacy mode's
+ * config file) or NULL. Returns 0, or -1 after adding one error per
+ * problem found to diags.
+ */
+int cm_config_decode(cm_arena *a, const cm_node *fc, const char *file,
+		     cm_config *out, cm_diags *diags);
+
+#endif

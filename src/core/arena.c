@@ -1,0 +1,115 @@
+/* arena.c - see arena.h for the contract. */
+#include "arena.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CM_ARENA_CHUNK (256u * 1024u)
+
+struct cm_chunk {
+	struct cm_chunk *next;
+	size_t size;
+	size_t used;
+	alignas(max_align_t) unsigned char mem[];
+};
+
+struct cm_arena {
+	struct cm_chunk *head;
+	size_t max;
+	size_t used;
+};
+
+cm_arena *cm_arena_new(size_t max)
+{
+	cm_arena *a = calloc(1, sizeof(*a));
+
+	if (a)
+		a->max = max;
+	return a;
+}
+
+void cm_arena_free(cm_arena *a)
+{
+	struct cm_chunk *c, *next;
+
+	if (!a)
+		return;
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a);
+}
+
+/*
+ * n bytes at a multiple of align (a power of two, at most max_align_t's).
+ * Returns NULL when the limit or memory is exhausted.
+ */
+static void *cm_arena_take(cm_arena *a, size_t n, size_t align)
+{
+	struct cm_chunk *c = a->head;
+	size_t need, size, pad = 0;
+	void *p;
+
+	if (n == 0)
+		n = 1;
+	if (n > SIZE_MAX / 2)
+		return NULL;
+	if (c)
+		pad = (align - (c->used & (align - 1))) & (align - 1);
+	need = n + pad;
+	if (!c || c->size - c->used < need) {
+		pad = 0;
+		need = n;
+	}
+	if (need > a->max || a->used > a->max - need)
+		return NULL;
+	if (!c || c->size - c->used < need) {
+		size = need > CM_ARENA_CHUNK / 4 ? need : CM_ARENA_CHUNK;
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->size = size;
+		c->used = 0;
+		if (size == need && a->head) {
+			/* A big block gets a chunk of its own behind the head,
+			 * so the head's free space stays usable. */
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			c->next = a->head;
+			a->head = c;
+		}
+	}
+	p = c->mem + c->used + pad;
+	c->used += need;
+	a->used += need;
+	return p;
+}
+
+void *cm_arena_alloc(cm_arena *a, size_t n)
+{
+	return cm_arena_take(a, n, alignof(max_align_t));
+}
+
+char *cm_arena_strndup(cm_arena *a, const char *s, size_t n)
+{
+	char *p;
+
+	if (n == SIZE_MAX)
+		return NULL;
+	p = cm_arena_take(a, n + 1, 1);
+	if (!p)
+		return NULL;
+	if (n)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+size_t cm_arena_used(const cm_arena *a)
+{
+	return a->used;
+}

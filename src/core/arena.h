@@ -1,0 +1,36 @@
+/*
+ * arena.h - a bump allocator with an explicit maximum.
+ *
+ * Invariants:
+ *   - Every block handed out stays valid, at the same address, until the
+ *     arena is destroyed; nothing is freed one at a time.
+ *   - The arena never holds more than max bytes of blocks in total; an
+ *     allocation past that returns NULL, as does running out of memory.
+ *   - Blocks are aligned for any object type.
+ *
+ * Ownership: the arena owns every block it hands out. The document tree
+ * (node.h) keeps all its nodes and strings in one arena.
+ */
+#ifndef CM_ARENA_H
+#define CM_ARENA_H
+
+#include <stddef.h>
+
+typedef struct cm_arena cm_arena;
+
+/* A new, empty arena limited to max bytes; NULL if out of memory. */
+cm_arena *cm_arena_new(size_t max);
+
+/* Release every block and the arena itself. NULL is allowed. */
+void cm_arena_free(cm_arena *a);
+
+/* n bytes, uninitialised; NULL when the limit or memory is exhausted. */
+void *cm_arena_alloc(cm_arena *a, size_t n);
+
+/* A NUL-terminated copy of n bytes of s (which may hold NULs); or NULL. */
+char *cm_arena_strndup(cm_arena *a, const char *s, size_t n);
+
+/* Bytes handed out so far (for the limit and for benchmarks). */
+size_t cm_arena_used(const cm_arena *a);
+
+#endif

@@ -1,0 +1,161 @@
+/* diag.c - see diag.h for the contract. */
+#include "diag.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *cm_dup(const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	p = malloc(n + 1);
+	if (p)
+		memcpy(p, s, n + 1);
+	return p;
+}
+
+void cm_diags_init(cm_diags *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+static void cm_where_free(cm_where *w)
+{
+	free((char *)w->api_version);
+	free((char *)w->kind);
+	free((char *)w->name);
+	free((char *)w->namespace_);
+	free((char *)w->field_path);
+	free((char *)w->file_path);
+}
+
+void cm_diags_free(cm_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->v[i].message);
+		cm_where_free(&d->v[i].where);
+	}
+	free(d->v);
+	cm_diags_init(d);
+}
+
+/* Storage that never fails, for the entry that reports running out. */
+static char cm_oom_message[] = "out of memory while reporting a problem";
+
+void cm_diag_vadd(cm_diags *d, cm_severity sev, const cm_where *where,
+		  const char *fmt, va_list ap)
+{
+	cm_diag e;
+	va_list cp;
+	int n;
+
+	memset(&e, 0, sizeof(e));
+	e.severity = sev;
+	e.where = CM_WHERE_NONE;
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n >= 0 && (e.message = malloc((size_t)n + 1)))
+		vsnprintf(e.message, (size_t)n + 1, fmt, ap);
+	if (where) {
+		e.where.api_version = cm_dup(where->api_version);
+		e.where.kind = cm_dup(where->kind);
+		e.where.name = cm_dup(where->name);
+		e.where.namespace_ = cm_dup(where->namespace_);
+		e.where.field_path = cm_dup(where->field_path);
+		e.where.file_path = cm_dup(where->file_path);
+		e.where.file_index = where->file_index;
+	}
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		cm_diag *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v) {
+			/* Keep the report of trouble: overwrite the last entry. */
+			free(e.message);
+			cm_where_free(&e.where);
+			if (d->n == 0)
+				return;
+			e = d->v[d->n - 1];
+			free(e.message);
+			cm_where_free(&e.where);
+			memset(&d->v[d->n - 1], 0, sizeof(cm_diag));
+			d->v[d->n - 1].severity = CM_SEV_ERROR;
+			d->v[d->n - 1].message = cm_dup(cm_oom_message);
+			d->v[d->n - 1].where = CM_WHERE_NONE;
+			d->errors++;
+			return;
+		}
+		d->v = v;
+		d->cap = cap;
+	}
+	if (!e.message)
+		e.message = cm_dup(cm_oom_message);
+	d->v[d->n++] = e;
+	if (sev == CM_SEV_ERROR)
+		d->errors++;
+	else if (sev == CM_SEV_WARNING)
+		d->warnings++;
+}
+
+void cm_diag_add(cm_diags *d, cm_severity sev, const cm_where *where,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cm_diag_vadd(d, sev, where, fmt, ap);
+	va_end(ap);
+}
+
+const char *cm_severity_name(cm_severity sev)
+{
+	switch (sev) {
+	case CM_SEV_ERROR:
+		return "error";
+	case CM_SEV_WARNING:
+		return "warning";
+	default:
+		return "info";
+	}
+}
+
+void cm_diags_print(const cm_diags *d, cm_severity min_sev, void *stream)
+{
+	FILE *f = stream;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const cm_diag *e = &d->v[i];
+		const cm_where *w = &e->where;
+		const char *sep = " (";
+
+		if (e->severity < min_sev)
+			continue;
+		fprintf(f, "krm-fn: %s: %s", cm_severity_name(e->severity),
+			e->message ? e->message : cm_oom_message);
+		if (w->kind || w->name) {
+			fprintf(f, "%s%s %s%s%s", sep, w->kind ? w->kind : "?",
+				w->namespace_ ? w->namespace_ : "",
+				w->namespace_ ? "/" : "",
+				w->name ? w->name : "?");
+			sep = ", ";
+		}
+		if (w->field_path) {
+			fprintf(f, "%sfield %s", sep, w->field_path);
+			sep = ", ";
+		}
+		if (w->file_path) {
+			fprintf(f, "%sfile %s", sep, w->file_path);
+			sep = ", ";
+		}
+		fputs(sep[0] == ',' ? ")\n" : "\n", f);
+	}
+}

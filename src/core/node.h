@@ -1,0 +1,134 @@
+/*
+ * node.h - the document tree: YAML data as compact nodes in an arena.
+ *
+ * Invariants:
+ *   - A node is a scalar, a sequence or a mapping. A mapping with n pairs
+ *     has 2n children laid out key, value, key, value, in source order; a
+ *     sequence with n items has n children.
+ *   - Scalars keep their text (len bytes, NUL-terminated, may contain NULs
+ *     of their own), their source style and their explicit tag (NULL when
+ *     the tag was implicit). Anchors and aliases do not survive parsing:
+ *     an alias is replaced by a copy of the node it names.
+ *   - line/col are 1-based positions in the source; 0 means the node was
+ *     made by the function, not read.
+ *   - Nodes and strings live in the arena of the tree they belong to and
+ *     are never freed one by one. Functions here that add or replace nodes
+ *     take that arena and allocate from it.
+ *
+ * Ownership: nothing in this API frees; cm_arena_free() releases a whole
+ * tree. Node values are copied by value (struct assignment) freely; two
+ * copies share children until one of them is changed through this API,
+ * which always writes a fresh child array.
+ */
+#ifndef CM_NODE_H
+#define CM_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+typedef enum cm_kind {
+	CM_NONE = 0,
+	CM_SCALAR = 1,
+	CM_SEQ = 2,
+	CM_MAP = 3,
+} cm_kind;
+
+/* Scalar styles; numerically equal to libyaml's yaml_scalar_style_t. */
+typedef enum cm_style {
+	CM_STYLE_ANY = 0,
+	CM_STYLE_PLAIN = 1,
+	CM_STYLE_SINGLE = 2,
+	CM_STYLE_DOUBLE = 3,
+	CM_STYLE_LITERAL = 4,
+	CM_STYLE_FOLDED = 5,
+} cm_style;
+
+typedef struct cm_node {
+	uint8_t kind;   /* cm_kind */
+	uint8_t style;  /* cm_style, scalars only */
+	uint16_t flags; /* reserved, 0 */
+	uint32_t len;   /* scalar bytes, sequence items or mapping pairs */
+	uint32_t line;
+	uint32_t col;
+	union {
+		const char *str;      /* CM_SCALAR */
+		struct cm_node *kids; /* CM_SEQ (len), CM_MAP (2 * len) */
+	} u;
+	const char *tag; /* explicit tag or NULL */
+} cm_node;
+
+/* Most nodes a collection may hold; more is refused when building. */
+#define CM_NODE_MAX_LEN UINT32_MAX / 4
+
+/* ---- reading ---- */
+
+/* True when n is a scalar whose text is exactly s. */
+bool cm_scalar_is(const cm_node *n, const char *s);
+
+/*
+ * The value of key in map, or NULL when map is NULL, not a mapping, or
+ * has no scalar key equal to key. If a mapping has the key twice (the
+ * parser refuses that) the first wins.
+ */
+cm_node *cm_map_get(const cm_node *map, const char *key);
+
+/* The value of a dotted path of mapping keys ("metadata.name"); or NULL. */
+cm_node *cm_map_path(const cm_node *map, const char *dotted);
+
+/* The scalar text at a dotted path, or NULL if absent or not a scalar. */
+const char *cm_map_str(const cm_node *map, const char *dotted);
+
+/*
+ * True when a plain scalar with this text resolves to something other
+ * than a string under YAML 1.1 or 1.2 rules (null, bool, int, float,
+ * timestamp, merge/value keys...). Such text must be quoted to stay a
+ * string.
+ */
+bool cm_plain_is_special(const char *s, size_t len);
+
+/* True when scalar n is a string in the data model (not null/bool/number). */
+bool cm_scalar_is_string(const cm_node *n);
+
+/* ---- building (allocates from a; returns NULL / -1 when a is full) ---- */
+
+/*
+ * A new scalar holding a copy of s, styled so that it reads back as a
+ * string: plain when that is unambiguous, double-quoted otherwise.
+ * Returns a node with kind CM_NONE when the arena is full.
+ */
+cm_node cm_str_new(cm_arena *a, const char *s);
+
+/* An empty mapping or sequence (no allocation). */
+cm_node cm_map_new(void);
+cm_node cm_seq_new(void);
+
+/*
+ * Set key to value in map: replaces the value of an existing key in place
+ * (keeping its position) or appends the pair at the end. Returns 0, or -1
+ * when the arena is full or map is not a mapping (map unchanged).
+ */
+int cm_map_set(cm_arena *a, cm_node *map, const char *key, cm_node value);
+
+/* Append an item to a sequence. 0, or -1 (sequence unchanged). */
+int cm_seq_push(cm_arena *a, cm_node *seq, cm_node item);
+
+/*
+ * Remove key from map if present. Returns 1 if removed, 0 if absent,
+ * -1 when the arena is full.
+ */
+int cm_map_del(cm_arena *a, cm_node *map, const char *key);
+
+/*
+ * A deep copy of src into a. *budget counts the nodes that may still be
+ * made; the copy fails (kind CM_NONE) when it would go below zero or the
+ * arena is full.
+ */
+cm_node cm_node_copy(cm_arena *a, const cm_node *src, size_t *budget);
+
+/* Deep data equality: same kinds, texts, tags and key order. */
+bool cm_node_equal(const cm_node *x, const cm_node *y);
+
+#endif

@@ -1,0 +1,282 @@
+/*
+ * main.c - the krm-fn command: CLI options, the two ways it is run, and
+ * the pipeline between them:
+ *
+ *   read (src/read) -> decode config (src/config) -> transform items
+ *   (src/transform) -> write (src/write)
+ *
+ * KRM function mode (no argument): a ResourceList on stdin, one on stdout.
+ * Legacy exec plugin mode (a config file argument): a multi-document
+ * stream on stdin, a "---" separated stream on stdout.
+ *
+ * Exit codes: 0 success (warnings allowed), 1 input or validation error,
+ * 2 usage or I/O error.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "core/buf.h"
+#include "core/diag.h"
+#include "pipeline.h"
+#include "read/input.h"
+#include "write/output.h"
+
+#ifndef COSTMON_VERSION
+#define COSTMON_VERSION "0.1.0"
+#endif
+
+
+#define CM_DEFAULT_MAX_INPUT ((size_t)256 * 1024 * 1024)
+#define CM_ENV_MAX_INPUT "COSTMON_MAX_INPUT_BYTES"
+
+/* The CLI options: the only state shared across the program. */
+typedef struct cm_opts {
+	size_t max_input;        /* bytes, for stdin and the config file */
+	const char *config_path; /* legacy mode when set */
+} cm_opts;
+
+static const char cm_usage[] =
+	"Usage:\n"
+	"  krm-fn [OPTIONS] < resource-list.yaml\n"
+	"  krm-fn [OPTIONS] CONFIG_FILE < resources.yaml\n"
+	"  krm-fn --help | --version\n"
+	"\n"
+	"costmon's KRM function: adds cost labels and budgets to Kubernetes\n"
+	"resources and generates their monitoring objects, from a\n"
+	"ServiceProfile (apiVersion: " CM_API_VERSION ").\n"
+	"\n"
+	"Modes:\n"
+	"  KRM function mode (no CONFIG_FILE): reads a ResourceList\n"
+	"  (config.kubernetes.io/v1 or v1beta1; YAML or JSON) on stdin and\n"
+	"  writes one ResourceList on stdout. This is how kpt and kustomize's\n"
+	"  exec functions run it:\n"
+	"    kpt fn eval --exec ./krm-fn -- service=payment-processor\n"
+	"    kpt fn render --allow-exec\n"
+	"    kustomize build --enable-alpha-plugins --enable-exec DIR\n"
+	"\n"
+	"  Legacy exec plugin mode (CONFIG_FILE given): CONFIG_FILE holds the\n"
+	"  ServiceProfile; stdin is a multi-document YAML stream of resources\n"
+	"  and stdout the transformed stream. This is how kubectl kustomize\n"
+	"  and Harness run it once installed with 'make install-plugin':\n"
+	"    kubectl kustomize --enable-alpha-plugins DIR\n"
+	"    krm-fn profile.yaml < resources.yaml\n"
+	"\n"
+	"Options:\n"
+	"  --max-input-bytes=N  refuse input larger than N bytes (default\n"
+	"                       268435456, i.e. 256 MiB; also settable with\n"
+	"                       the " CM_ENV_MAX_INPUT " environment variable)\n"
+	"  -h, --help           show this help and exit\n"
+	"  --version            show the version and exit\n"
+	"\n"
+	"Exit status: 0 success (warnings are reported in results), 1 input or\n"
+	"validation error, 2 usage or I/O error. Errors are written to stderr\n"
+	"and, in KRM function mode, as results in the output ResourceList.\n";
+
+/* Parse a byte count ("1048576"). 0 and sets *out, or -1. */
+static int cm_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0 || v > SIZE_MAX / 4)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+/*
+ * Fill opts from argv and the environment. Returns -1 to continue, or an
+ * exit code when the command is done (help, version, usage error).
+ */
+static int cm_parse_args(int argc, char **argv, cm_opts *o)
+{
+	const char *env = getenv(CM_ENV_MAX_INPUT);
+	int i;
+
+	o->max_input = CM_DEFAULT_MAX_INPUT;
+	o->config_path = NULL;
+	if (env && *env && cm_parse_size(env, &o->max_input) < 0) {
+		fprintf(stderr,
+			"krm-fn: error: %s=\"%s\" is not a positive byte count; "
+			"set it to a number such as 536870912\n",
+			CM_ENV_MAX_INPUT, env);
+		return CM_EXIT_USAGE;
+	}
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(cm_usage, stdout);
+			return fflush(stdout) == 0 && !ferror(stdout)
+				       ? CM_EXIT_OK
+				       : CM_EXIT_USAGE;
+		}
+		if (!strcmp(a, "--version")) {
+			printf("krm-fn (costmon) %s\n", COSTMON_VERSION);
+			return fflush(stdout) == 0 && !ferror(stdout)
+				       ? CM_EXIT_OK
+				       : CM_EXIT_USAGE;
+		}
+		if (!strncmp(a, "--max-input-bytes=", 18)) {
+			if (cm_parse_size(a + 18, &o->max_input) < 0) {
+				fprintf(stderr,
+					"krm-fn: error: \"%s\" is not a "
+					"positive byte count; use e.g. "
+					"--max-input-bytes=536870912\n",
+					a + 18);
+				return CM_EXIT_USAGE;
+			}
+			continue;
+		}
+		if (a[0] == '-' && a[1] != '\0') {
+			fprintf(stderr,
+				"krm-fn: error: unknown option \"%s\"; run "
+				"'krm-fn --help' for the options\n",
+				a);
+			return CM_EXIT_USAGE;
+		}
+		if (o->config_path) {
+			fprintf(stderr,
+				"krm-fn: error: unexpected argument \"%s\"; "
+				"krm-fn takes at most one config file\n",
+				a);
+			return CM_EXIT_USAGE;
+		}
+		o->config_path = a;
+	}
+	return -1;
+}
+
+/* Report a failed read of what (a file name or "stdin"). Returns the
+ * exit code for it. */
+static int cm_read_failed(cm_read_status st, const char *what,
+			  const cm_opts *o, cm_diags *d)
+{
+	if (st == CM_READ_TOO_LARGE) {
+		cm_diag_add(d, CM_SEV_ERROR, NULL,
+			    "%s: the input is larger than the limit of %zu "
+			    "bytes; raise it with --max-input-bytes=N or %s=N",
+			    what, o->max_input, CM_ENV_MAX_INPUT);
+		return CM_EXIT_INPUT;
+	}
+	if (st == CM_READ_NOENT) {
+		cm_diag_add(d, CM_SEV_ERROR, NULL,
+			    "config file \"%s\" does not exist; pass the path "
+			    "of a %s file, or no argument to read a "
+			    "ResourceList on stdin",
+			    what, CM_CONFIG_KIND);
+		return CM_EXIT_USAGE;
+	}
+	cm_diag_add(d, CM_SEV_ERROR, NULL, "cannot read \"%s\": %s", what,
+		    strerror(errno));
+	return CM_EXIT_USAGE;
+}
+
+/* Write a finished output to stdout. Returns an exit code. */
+static int cm_write_stdout(const cm_buf *out, cm_diags *d)
+{
+	if (cm_write_out(stdout, out->data ? out->data : "", out->len) < 0) {
+		cm_diag_add(d, CM_SEV_ERROR, NULL,
+			    "cannot write the output: %s", strerror(errno));
+		return CM_EXIT_USAGE;
+	}
+	return CM_EXIT_OK;
+}
+
+/* The output cap: a little more than the input may grow to. */
+static size_t cm_max_output(const cm_opts *o)
+{
+	return o->max_input > SIZE_MAX / 4 ? SIZE_MAX / 2
+					   : o->max_input * 2 + (64u << 20);
+}
+
+static int cm_run_krm(const cm_opts *o, cm_diags *d)
+{
+	cm_buf in, out;
+	cm_read_status st;
+	int rc, wrc, complete = 0;
+
+	cm_buf_init(&in, o->max_input);
+	cm_buf_init(&out, cm_max_output(o));
+	st = cm_read_fd(0, &in);
+	if (st != CM_READ_OK) {
+		rc = cm_read_failed(st, "stdin", o, d);
+		cm_buf_free(&in);
+		complete = cm_krm_error_output(d, &out) == 0;
+	} else {
+		rc = cm_krm_process(&in, &out, d, &complete);
+	}
+	wrc = complete ? cm_write_stdout(&out, d) : CM_EXIT_OK;
+	cm_buf_free(&out);
+	return wrc != CM_EXIT_OK ? wrc : rc;
+}
+
+static int cm_run_legacy(const cm_opts *o, cm_diags *d)
+{
+	cm_buf cfg, in, out;
+	cm_read_status st;
+	int rc;
+
+	cm_buf_init(&cfg, o->max_input);
+	cm_buf_init(&in, o->max_input);
+	cm_buf_init(&out, cm_max_output(o));
+	st = cm_read_file(o->config_path, &cfg);
+	if (st != CM_READ_OK) {
+		rc = cm_read_failed(st, o->config_path, o, d);
+		goto out;
+	}
+	st = cm_read_fd(0, &in);
+	if (st != CM_READ_OK) {
+		rc = cm_read_failed(st, "stdin", o, d);
+		goto out;
+	}
+	rc = cm_legacy_process(&cfg, o->config_path, &in, &out, d);
+	if (rc == CM_EXIT_OK)
+		rc = cm_write_stdout(&out, d);
+out:
+	cm_buf_free(&cfg);
+	cm_buf_free(&in);
+	cm_buf_free(&out);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	cm_opts opts;
+	cm_diags diags;
+	int rc;
+
+	cm_diags_init(&diags);
+	rc = cm_parse_args(argc, argv, &opts);
+	if (rc >= 0)
+		goto out;
+	/* A closed stdout must be an error we see, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	if (opts.config_path)
+		rc = cm_run_legacy(&opts, &diags);
+	else
+		rc = cm_run_krm(&opts, &diags);
+	/* Quiet on success: warnings reach KRM callers as results; the
+	 * legacy stream has no such channel, so they go to stderr. */
+	cm_diags_print(&diags, opts.config_path ? CM_SEV_WARNING : CM_SEV_ERROR,
+		       stderr);
+	if (rc == CM_EXIT_OK && diags.errors)
+		rc = CM_EXIT_INPUT;
+	if (fclose(stdout) != 0 && rc == CM_EXIT_OK) {
+		fprintf(stderr, "krm-fn: error: cannot write the output: %s\n",
+			strerror(errno));
+		rc = CM_EXIT_USAGE;
+	}
+out:
+	cm_diags_free(&diags);
+	return rc;
+}

@@ -1,0 +1,581 @@
+/* parse.c - see parse.h for the contract. */
+#include "parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* An open collection while its children are being read. */
+typedef struct cm_frame {
+	size_t start; /* index of its first child on the node stack */
+	cm_node node; /* kind, tag, position; kids filled on close */
+	char *anchor; /* malloc'd, or NULL */
+} cm_frame;
+
+typedef struct cm_anchor {
+	char *name; /* malloc'd */
+	cm_node node;
+} cm_anchor;
+
+typedef struct cm_builder {
+	cm_arena *arena;
+	const char *text;
+	size_t text_len;
+	const char *name;
+	const cm_parse_limits *limits;
+	cm_diags *diags;
+	size_t alias_budget;
+
+	cm_node *stack; /* finished nodes waiting for their parent */
+	size_t n, cap;
+	cm_frame *frames;
+	size_t nframes, fcap;
+	cm_anchor *anchors;
+	size_t nanchors, acap;
+	cm_node *docs;
+	size_t ndocs, dcap;
+} cm_builder;
+
+/* Grow a malloc'd vector so that it holds at least one more element. */
+static int cm_vec_reserve(void **v, size_t *cap, size_t n, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	if (ncap > ((size_t)-1) / elem)
+		return -1;
+	p = realloc(*v, ncap * elem);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* Line and column (1-based, column in characters) of a byte offset. */
+static void cm_offset_pos(const char *text, size_t len, size_t off,
+			  size_t *line, size_t *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	if (off > len)
+		off = len;
+	for (i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
+static void cm_error_at(cm_builder *b, size_t line, size_t col,
+			const char *fmt, const char *a1, const char *a2)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), fmt, a1 ? a1 : "", a2 ? a2 : "");
+	cm_diag_add(b->diags, CM_SEV_ERROR, NULL, "%s:%zu:%zu: %s", b->name,
+		    line, col, msg);
+}
+
+static void cm_error_oom(cm_builder *b, const yaml_mark_t *m)
+{
+	cm_diag_add(b->diags, CM_SEV_ERROR, NULL,
+		    "%s:%zu:%zu: out of memory while reading the input; "
+		    "give the function more memory or split the input",
+		    b->name, m->line + 1, m->column + 1);
+}
+
+/* A hint for fixing a libyaml problem, chosen by its text. */
+static const char *cm_yaml_hint(const yaml_parser_t *p, const char *text,
+				size_t len)
+{
+	const char *pr = p->problem ? p->problem : "";
+	size_t off = p->problem_mark.index;
+
+	if (strstr(pr, "UTF-8") || strstr(pr, "UTF-16"))
+		return "the input is not valid UTF-8; re-encode the file as "
+		       "UTF-8";
+	if (strstr(pr, "control characters"))
+		return "remove the control character, or write it as an "
+		       "escape inside a double-quoted string";
+	if (strstr(pr, "cannot start any token") && off < len &&
+	    text[off] == '\t')
+		return "YAML does not allow tabs for indentation; indent with "
+		       "spaces";
+	if (strstr(pr, "mapping values are not allowed"))
+		return "a plain value cannot contain ': '; quote the value or "
+		       "fix the indentation of the line";
+	if (strstr(pr, "did not find expected key") ||
+	    strstr(pr, "did not find expected '-'"))
+		return "check the indentation of this line against the lines "
+		       "above it";
+	if (strstr(pr, "did not find expected ',' or"))
+		return "a flow collection or JSON value is not closed or a "
+		       "comma is missing";
+	if (strstr(pr, "found undefined tag handle"))
+		return "declare the tag handle with a %TAG directive or "
+		       "remove the tag";
+	if (strstr(pr, "found unexpected end of stream") ||
+	    strstr(pr, "found unknown escape character"))
+		return "close the quoted string or fix the escape sequence";
+	return "fix the YAML syntax at this position";
+}
+
+static void cm_error_yaml(cm_builder *b, const yaml_parser_t *p)
+{
+	size_t line, col;
+	char where[128] = "";
+	char msg[1024];
+
+	if (p->error == YAML_MEMORY_ERROR) {
+		cm_diag_add(b->diags, CM_SEV_ERROR, NULL,
+			    "%s: out of memory while parsing the input",
+			    b->name);
+		return;
+	}
+	if (p->error == YAML_READER_ERROR) {
+		cm_offset_pos(b->text, b->text_len, p->problem_offset, &line,
+			      &col);
+	} else {
+		line = p->problem_mark.line + 1;
+		col = p->problem_mark.column + 1;
+	}
+	if (p->context)
+		snprintf(where, sizeof(where), " (%s started at %zu:%zu)",
+			 p->context, (size_t)p->context_mark.line + 1,
+			 (size_t)p->context_mark.column + 1);
+	snprintf(msg, sizeof(msg), "%s%s; %s",
+		 p->problem ? p->problem : "invalid YAML", where,
+		 cm_yaml_hint(p, b->text, b->text_len));
+	cm_diag_add(b->diags, CM_SEV_ERROR, NULL, "%s:%zu:%zu: %s", b->name,
+		    line, col, msg);
+}
+
+static char *cm_strdup0(const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	p = malloc(n + 1);
+	if (p)
+		memcpy(p, s, n + 1);
+	return p;
+}
+
+/* Remember a finished node under its anchor. 0 or -1 (out of memory). */
+static int cm_anchor_put(cm_builder *b, char *name, const cm_node *node)
+{
+	if (cm_vec_reserve((void **)&b->anchors, &b->acap, b->nanchors,
+			   sizeof(cm_anchor)) < 0) {
+		free(name);
+		return -1;
+	}
+	b->anchors[b->nanchors].name = name;
+	b->anchors[b->nanchors].node = *node;
+	b->nanchors++;
+	return 0;
+}
+
+static int cm_push(cm_builder *b, const cm_node *node)
+{
+	if (cm_vec_reserve((void **)&b->stack, &b->cap, b->n,
+			   sizeof(cm_node)) < 0)
+		return -1;
+	b->stack[b->n++] = *node;
+	return 0;
+}
+
+static const char *cm_tag_copy(cm_builder *b, const yaml_char_t *tag)
+{
+	if (!tag)
+		return NULL;
+	return cm_arena_strndup(b->arena, (const char *)tag,
+				strlen((const char *)tag));
+}
+
+/* qsort comparator over key indexes into the stack (see cm_check_dups). */
+typedef struct cm_keyref {
+	const cm_node *key;
+	size_t order;
+} cm_keyref;
+
+static int cm_keyref_cmp(const void *x, const void *y)
+{
+	const cm_keyref *a = x, *b = y;
+	size_t n = a->key->len < b->key->len ? a->key->len : b->key->len;
+	int c = memcmp(a->key->u.str, b->key->u.str, n);
+
+	if (c)
+		return c;
+	if (a->key->len != b->key->len)
+		return a->key->len < b->key->len ? -1 : 1;
+	return a->order < b->order ? -1 : (a->order > b->order);
+}
+
+static bool cm_same_key(const cm_node *x, const cm_node *y)
+{
+	return x->kind == CM_SCALAR && y->kind == CM_SCALAR &&
+	       x->len == y->len && memcmp(x->u.str, y->u.str, x->len) == 0;
+}
+
+/*
+ * Report the first repeated scalar key of a mapping whose pairs are
+ * kids[0..2*pairs). Returns 0 when all keys differ, 1 after reporting,
+ * -1 when out of memory.
+ */
+static int cm_check_dups(cm_builder *b, const cm_node *kids, size_t pairs)
+{
+	const cm_node *first = NULL, *dup = NULL;
+	size_t i, j;
+
+	if (pairs < 2)
+		return 0;
+	if (pairs <= 16) {
+		for (j = 1; j < pairs && !dup; j++)
+			for (i = 0; i < j; i++)
+				if (cm_same_key(&kids[2 * i], &kids[2 * j])) {
+					first = &kids[2 * i];
+					dup = &kids[2 * j];
+					break;
+				}
+	} else {
+		cm_keyref *refs = malloc(pairs * sizeof(*refs));
+		size_t n = 0;
+
+		if (!refs)
+			return -1;
+		for (i = 0; i < pairs; i++)
+			if (kids[2 * i].kind == CM_SCALAR) {
+				refs[n].key = &kids[2 * i];
+				refs[n].order = i;
+				n++;
+			}
+		qsort(refs, n, sizeof(*refs), cm_keyref_cmp);
+		for (i = 1; i < n; i++)
+			if (cm_same_key(refs[i - 1].key, refs[i].key) &&
+			    (!dup || refs[i].order < (size_t)(dup - kids) / 2)) {
+				first = refs[i - 1].key;
+				dup = refs[i].key;
+			}
+		free(refs);
+	}
+	if (!dup)
+		return 0;
+	{
+		char firstpos[64];
+
+		snprintf(firstpos, sizeof(firstpos), "%u:%u", first->line,
+			 first->col);
+		cm_error_at(b, dup->line, dup->col,
+			    "duplicate key \"%s\" in a mapping (first at %s); "
+			    "remove or rename one of them: YAML keys must be "
+			    "unique",
+			    dup->u.str, firstpos);
+	}
+	return 1;
+}
+
+/* Close the innermost collection. 0, or -1 after reporting. */
+static int cm_close(cm_builder *b, const yaml_mark_t *m)
+{
+	cm_frame *f = &b->frames[b->nframes - 1];
+	size_t count = b->n - f->start;
+	cm_node node = f->node;
+	int rc;
+
+	if (f->node.kind == CM_MAP) {
+		if (count % 2) {
+			cm_error_at(b, m->line + 1, m->column + 1,
+				    "mapping has a key without a value%s%s",
+				    NULL, NULL);
+			return -1;
+		}
+		rc = cm_check_dups(b, &b->stack[f->start], count / 2);
+		if (rc < 0)
+			goto oom;
+		if (rc > 0)
+			return -1;
+		node.len = (uint32_t)(count / 2);
+	} else {
+		node.len = (uint32_t)count;
+	}
+	if (count > CM_NODE_MAX_LEN) {
+		cm_error_at(b, f->node.line, f->node.col,
+			    "collection has too many entries%s%s", NULL, NULL);
+		return -1;
+	}
+	node.u.kids = NULL;
+	if (count) {
+		node.u.kids = cm_arena_alloc(b->arena, count * sizeof(cm_node));
+		if (!node.u.kids)
+			goto oom;
+		memcpy(node.u.kids, &b->stack[f->start],
+		       count * sizeof(cm_node));
+	}
+	b->n = f->start;
+	if (f->anchor) {
+		rc = cm_anchor_put(b, f->anchor, &node);
+		f->anchor = NULL;
+		if (rc < 0)
+			goto oom;
+	}
+	b->nframes--;
+	if (cm_push(b, &node) < 0)
+		goto oom;
+	return 0;
+oom:
+	cm_error_oom(b, m);
+	return -1;
+}
+
+static int cm_open(cm_builder *b, cm_kind kind, const yaml_event_t *ev,
+		   const yaml_char_t *anchor, const yaml_char_t *tag)
+{
+	cm_frame *f;
+
+	if (b->nframes >= b->limits->max_depth) {
+		char lim[32];
+
+		snprintf(lim, sizeof(lim), "%zu", b->limits->max_depth);
+		cm_error_at(b, ev->start_mark.line + 1,
+			    ev->start_mark.column + 1,
+			    "nesting is deeper than the limit of %s levels%s; "
+			    "flatten the data (no Kubernetes object needs "
+			    "this depth)",
+			    lim, "");
+		return -1;
+	}
+	if (cm_vec_reserve((void **)&b->frames, &b->fcap, b->nframes,
+			   sizeof(cm_frame)) < 0)
+		goto oom;
+	f = &b->frames[b->nframes];
+	memset(f, 0, sizeof(*f));
+	f->start = b->n;
+	f->node.kind = (uint8_t)kind;
+	f->node.line = (uint32_t)ev->start_mark.line + 1;
+	f->node.col = (uint32_t)ev->start_mark.column + 1;
+	f->node.tag = cm_tag_copy(b, tag);
+	if (tag && !f->node.tag)
+		goto oom;
+	if (anchor && !(f->anchor = cm_strdup0((const char *)anchor)))
+		goto oom;
+	b->nframes++;
+	return 0;
+oom:
+	cm_error_oom(b, &ev->start_mark);
+	return -1;
+}
+
+static int cm_scalar(cm_builder *b, const yaml_event_t *ev)
+{
+	cm_node node;
+	char *anchor;
+
+	memset(&node, 0, sizeof(node));
+	if (ev->data.scalar.length > CM_NODE_MAX_LEN) {
+		cm_error_at(b, ev->start_mark.line + 1,
+			    ev->start_mark.column + 1,
+			    "scalar is too long%s%s", NULL, NULL);
+		return -1;
+	}
+	node.kind = CM_SCALAR;
+	node.style = (uint8_t)ev->data.scalar.style;
+	node.len = (uint32_t)ev->data.scalar.length;
+	node.line = (uint32_t)ev->start_mark.line + 1;
+	node.col = (uint32_t)ev->start_mark.column + 1;
+	node.u.str = cm_arena_strndup(b->arena,
+				      (const char *)ev->data.scalar.value,
+				      ev->data.scalar.length);
+	if (!node.u.str)
+		goto oom;
+	/* An explicit tag (including the non-specific "!") is kept. */
+	if (ev->data.scalar.tag) {
+		node.tag = cm_tag_copy(b, ev->data.scalar.tag);
+		if (!node.tag)
+			goto oom;
+	}
+	if (ev->data.scalar.anchor) {
+		anchor = cm_strdup0((const char *)ev->data.scalar.anchor);
+		if (!anchor || cm_anchor_put(b, anchor, &node) < 0)
+			goto oom;
+	}
+	if (cm_push(b, &node) < 0)
+		goto oom;
+	return 0;
+oom:
+	cm_error_oom(b, &ev->start_mark);
+	return -1;
+}
+
+static int cm_alias(cm_builder *b, const yaml_event_t *ev)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	const cm_anchor *found = NULL;
+	cm_node copy;
+	size_t i;
+
+	for (i = b->nanchors; i > 0; i--)
+		if (strcmp(b->anchors[i - 1].name, name) == 0) {
+			found = &b->anchors[i - 1];
+			break;
+		}
+	if (!found) {
+		cm_error_at(b, ev->start_mark.line + 1,
+			    ev->start_mark.column + 1,
+			    "alias \"*%s\" refers to no anchor defined before "
+			    "it%s; define \"&name\" on a complete node first",
+			    name, "");
+		return -1;
+	}
+	copy = cm_node_copy(b->arena, &found->node, &b->alias_budget);
+	if (copy.kind == CM_NONE) {
+		char lim[32];
+
+		if (b->alias_budget != 0) {
+			cm_error_oom(b, &ev->start_mark);
+			return -1;
+		}
+		snprintf(lim, sizeof(lim), "%zu", b->limits->max_alias_nodes);
+		cm_error_at(b, ev->start_mark.line + 1,
+			    ev->start_mark.column + 1,
+			    "expanding alias \"*%s\" would make more than %s "
+			    "nodes (the alias expansion limit guards against "
+			    "alias bombs); write the data out without aliases",
+			    name, lim);
+		return -1;
+	}
+	copy.line = (uint32_t)ev->start_mark.line + 1;
+	copy.col = (uint32_t)ev->start_mark.column + 1;
+	if (cm_push(b, &copy) < 0) {
+		cm_error_oom(b, &ev->start_mark);
+		return -1;
+	}
+	return 0;
+}
+
+static void cm_builder_free(cm_builder *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nframes; i++)
+		free(b->frames[i].anchor);
+	for (i = 0; i < b->nanchors; i++)
+		free(b->anchors[i].name);
+	free(b->stack);
+	free(b->frames);
+	free(b->anchors);
+	free(b->docs);
+}
+
+int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
+	     const cm_parse_limits *limits, cm_stream *out, cm_diags *diags)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	cm_builder b;
+	int rc = -1, done = 0;
+
+	memset(&b, 0, sizeof(b));
+	b.arena = a;
+	b.text = text;
+	b.text_len = len;
+	b.name = name;
+	b.limits = limits;
+	b.diags = diags;
+	b.alias_budget = limits->max_alias_nodes;
+	out->docs = NULL;
+	out->n = 0;
+
+	if (!yaml_parser_initialize(&parser)) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "%s: out of memory while starting the parser",
+			    name);
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text,
+				     len);
+	while (!done) {
+		int ok = 0;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			cm_error_yaml(&b, &parser);
+			goto out;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			ok = 1;
+			break;
+		case YAML_SCALAR_EVENT:
+			ok = cm_scalar(&b, &ev) == 0;
+			break;
+		case YAML_ALIAS_EVENT:
+			ok = cm_alias(&b, &ev) == 0;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			ok = cm_open(&b, CM_SEQ, &ev,
+				     ev.data.sequence_start.anchor,
+				     ev.data.sequence_start.implicit
+					     ? NULL
+					     : ev.data.sequence_start.tag) == 0;
+			break;
+		case YAML_MAPPING_START_EVENT:
+			ok = cm_open(&b, CM_MAP, &ev,
+				     ev.data.mapping_start.anchor,
+				     ev.data.mapping_start.implicit
+					     ? NULL
+					     : ev.data.mapping_start.tag) == 0;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			ok = cm_close(&b, &ev.start_mark) == 0;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			/* Anchors are scoped to their document. */
+			while (b.nanchors)
+				free(b.anchors[--b.nanchors].name);
+			if (b.n != 1 ||
+			    cm_vec_reserve((void **)&b.docs, &b.dcap, b.ndocs,
+					   sizeof(cm_node)) < 0) {
+				cm_error_oom(&b, &ev.start_mark);
+				break;
+			}
+			b.docs[b.ndocs++] = b.stack[--b.n];
+			ok = 1;
+			break;
+		default:
+			ok = 1;
+			break;
+		}
+		yaml_event_delete(&ev);
+		if (!ok)
+			goto out;
+	}
+	out->n = b.ndocs;
+	if (b.ndocs) {
+		out->docs = cm_arena_alloc(a, b.ndocs * sizeof(cm_node));
+		if (!out->docs) {
+			out->n = 0;
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "%s: out of memory after parsing", name);
+			goto out;
+		}
+		memcpy(out->docs, b.docs, b.ndocs * sizeof(cm_node));
+	}
+	rc = 0;
+out:
+	yaml_parser_delete(&parser);
+	cm_builder_free(&b);
+	return rc;
+}

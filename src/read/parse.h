@@ -1,0 +1,49 @@
+/*
+ * parse.h - YAML/JSON text to document trees, with the input limits.
+ *
+ * Invariants:
+ *   - A successful parse yields every document of the stream, in order,
+ *     as trees in the caller's arena (node.h), with anchors resolved and
+ *     no alias left.
+ *   - Input that is not well-formed, not UTF-8, nests deeper than
+ *     limits->max_depth, has a mapping with the same key twice, or whose
+ *     aliases would make more than limits->max_alias_nodes copied nodes, is
+ *     refused: one error diagnostic "<name>:<line>:<col>: <what>; <fix>"
+ *     and no documents. Parsing never runs long on such input: it stops
+ *     at the first event past a limit.
+ *
+ * Ownership: the caller owns the arena and the input text; the text may be
+ * freed once cm_parse() returns (the trees hold copies).
+ */
+#ifndef CM_PARSE_H
+#define CM_PARSE_H
+
+#include <stddef.h>
+
+#include "../core/arena.h"
+#include "../core/diag.h"
+#include "../core/node.h"
+
+/* Default limits; see the README's "Limits" section. */
+#define CM_MAX_DEPTH 256
+#define CM_MAX_ALIAS_NODES 100000
+
+typedef struct cm_parse_limits {
+	size_t max_depth;       /* collections open at once */
+	size_t max_alias_nodes; /* nodes made by expanding aliases */
+} cm_parse_limits;
+
+typedef struct cm_stream {
+	cm_node *docs; /* in the arena */
+	size_t n;
+} cm_stream;
+
+/*
+ * Parse len bytes of text named name (used in messages, e.g. "stdin").
+ * Returns 0 and fills out, or -1 after adding one error to diags (out is
+ * then empty). An arena that fills up is reported as an error too.
+ */
+int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
+	     const cm_parse_limits *limits, cm_stream *out, cm_diags *diags);
+
+#endif

@@ -1,0 +1,136 @@
+/* resourcelist.c - see resourcelist.h for the contract. */
+#include "resourcelist.h"
+
+#include <string.h>
+
+static const char *cm_shape(const cm_node *n)
+{
+	switch (n->kind) {
+	case CM_MAP:
+		return "a mapping";
+	case CM_SEQ:
+		return "a list";
+	default:
+		return n->len ? "a scalar" : "empty";
+	}
+}
+
+static bool cm_null(const cm_node *n)
+{
+	return n->kind == CM_SCALAR && n->style == CM_STYLE_PLAIN && !n->tag &&
+	       (n->len == 0 || cm_scalar_is(n, "null") || cm_scalar_is(n, "~"));
+}
+
+int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
+		 cm_diags *diags)
+{
+	cm_node *root, *items;
+	const char *kind, *api;
+	uint32_t i;
+	int rc = 0;
+
+	memset(rl, 0, sizeof(*rl));
+	if (s->n == 0) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "%s: no input: expected a ResourceList (KRM "
+			    "function mode); to run as a legacy kustomize exec "
+			    "plugin, pass the config file as the first argument",
+			    name);
+		return -1;
+	}
+	if (s->n > 1) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "%s:%u:%u: found %zu YAML documents, expected one "
+			    "ResourceList; wrap the resources in a "
+			    "ResourceList's items, or pass a config file to use "
+			    "the legacy plugin mode that reads a stream",
+			    name, s->docs[1].line, s->docs[1].col, s->n);
+		return -1;
+	}
+	root = &s->docs[0];
+	if (root->kind != CM_MAP) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "%s:%u:%u: the input is %s, expected a ResourceList "
+			    "mapping (apiVersion: %s, kind: ResourceList)",
+			    name, root->line, root->col, cm_shape(root),
+			    CM_RL_V1);
+		return -1;
+	}
+	kind = cm_map_str(root, "kind");
+	api = cm_map_str(root, "apiVersion");
+	if (!kind || strcmp(kind, "ResourceList") != 0) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "%s:%u:%u: the input is not a ResourceList (kind "
+			    "is \"%s\"); a KRM function reads a ResourceList "
+			    "with apiVersion %s; to transform plain resources "
+			    "run it as a legacy plugin with a config file "
+			    "argument",
+			    name, root->line, root->col, kind ? kind : "",
+			    CM_RL_V1);
+		return -1;
+	}
+	if (!api || (strcmp(api, CM_RL_V1) && strcmp(api, CM_RL_V1BETA1))) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "%s:%u:%u: unsupported ResourceList apiVersion "
+			    "\"%s\"; use %s (or %s)",
+			    name, root->line, root->col, api ? api : "",
+			    CM_RL_V1, CM_RL_V1BETA1);
+		return -1;
+	}
+	rl->root = root;
+	rl->api_version = api;
+	rl->config = cm_map_get(root, "functionConfig");
+	if (rl->config && cm_null(rl->config))
+		rl->config = NULL;
+	items = cm_map_get(root, "items");
+	if (!items || cm_null(items)) {
+		if (cm_map_set(a, root, "items", cm_seq_new()) < 0) {
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "%s: out of memory", name);
+			return -1;
+		}
+		items = cm_map_get(root, "items");
+	}
+	if (items->kind != CM_SEQ) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "%s:%u:%u: \"items\" must be a list of resources, "
+			    "not %s",
+			    name, items->line, items->col, cm_shape(items));
+		return -1;
+	}
+	for (i = 0; i < items->len; i++) {
+		const cm_node *it = &items->u.kids[i];
+
+		if (it->kind != CM_MAP) {
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "%s:%u:%u: items[%u] must be a resource "
+				    "(a mapping with apiVersion, kind and "
+				    "metadata), not %s",
+				    name, it->line, it->col, i, cm_shape(it));
+			rc = -1;
+		}
+	}
+	rl->items = items;
+	return rc;
+}
+
+int cm_stream_check_items(const cm_stream *s, const char *name,
+			  cm_diags *diags)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < s->n; i++) {
+		const cm_node *d = &s->docs[i];
+
+		if (d->kind == CM_MAP || cm_null(d))
+			continue;
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "%s:%u:%u: document %zu must be a resource (a "
+			    "mapping with apiVersion, kind and metadata), not "
+			    "%s",
+			    name, d->line, d->col, i + 1, cm_shape(d));
+		rc = -1;
+	}
+	return rc;
+}

@@ -1,0 +1,44 @@
+# tests/lib.sh - shared helpers for the test suites (sourced, not run).
+#
+# Each suite calls `ok NAME` or `not_ok NAME REASON` once per check; the
+# counts go to $RESULTS (one line per check) so tests/run.sh can total
+# them. KRM_FN is the binary under test (absolute path).
+
+: "${KRM_FN:?KRM_FN must name the krm-fn binary under test}"
+: "${RESULTS:=/dev/null}"
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export ROOT
+
+ok() {
+	printf 'ok - %s\n' "$1"
+	printf 'pass %s\n' "$1" >>"$RESULTS"
+}
+
+not_ok() {
+	printf 'not ok - %s\n' "$1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
+	printf 'fail %s\n' "$1" >>"$RESULTS"
+}
+
+# skip NAME REASON: a check that could not run here (missing tool).
+skip() {
+	printf 'ok - %s # SKIP %s\n' "$1" "$2"
+	printf 'skip %s\n' "$1" >>"$RESULTS"
+}
+
+# check NAME CMD...: ok when CMD succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name" "command failed: $*"; fi
+}
+
+# mktemp directory removed when the suite exits.
+tmpdir() {
+	local d
+	d=$(mktemp -d "${TMPDIR:-/tmp}/costmon-test.XXXXXX")
+	# shellcheck disable=SC2064
+	trap "rm -rf '$d'" EXIT
+	printf '%s\n' "$d"
+}

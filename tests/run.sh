@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# tests/run.sh - runs every test suite against $KRM_FN and prints the
+# total as "N passed, N failed" (the last line). Exit 0 only if nothing
+# failed. Called by `make test` (and `make sanitize`).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+: "${KRM_FN:=$HERE/../krm-fn}"
+KRM_FN=$(cd "$(dirname "$KRM_FN")" && pwd)/$(basename "$KRM_FN")
+export KRM_FN
+RESULTS=$(mktemp)
+export RESULTS
+trap 'rm -f "$RESULTS"' EXIT
+
+suites=${SUITES:-"cli golden dataeq fuzz e2e"}
+status=0
+for s in $suites; do
+	echo "# suite: $s"
+	if ! bash "$HERE/$s.sh"; then
+		echo "# suite $s exited non-zero"
+		printf 'fail suite-%s-exit\n' "$s" >>"$RESULTS"
+	fi
+done
+passed=$(grep -c '^pass ' "$RESULTS")
+failed=$(grep -c '^fail ' "$RESULTS")
+skipped=$(grep -c '^skip ' "$RESULTS")
+[ "$failed" -eq 0 ] || status=1
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+exit $status
