@@ -1,6 +1,8 @@
 # costmon: build, test and install krm-fn.
 #
+#   make deps             install missing Debian packages (apt-get)
 #   make                  build ./krm-fn
+#   make example          build and run it on the bundled example
 #   make test             run every test suite
 #   make sanitize         build with ASan+UBSan and run the suite
 #   make fuzz             build the libFuzzer harness (clang)
@@ -21,20 +23,24 @@ BINDIR  ?= $(PREFIX)/bin
 XDG_CONFIG_HOME ?= $(HOME)/.config
 PLUGIN_DIR := $(XDG_CONFIG_HOME)/kustomize/plugin/costmon.dev/v1alpha1/serviceprofile
 
-# The pipeline, in order: read -> decode config -> transform -> write.
+# The pipeline, in order: read -> decode config -> write (core: shared).
 SRCS := \
 	src/core/arena.c src/core/buf.c src/core/diag.c src/core/node.c \
-	src/core/text.c \
+	src/core/text.c src/core/item.c \
 	src/read/input.c src/read/parse.c src/read/resourcelist.c \
 	src/config/config.c \
-	src/transform/item.c \
 	src/write/emit.c src/write/output.c \
 	src/pipeline.c
 MAIN := src/main.c
 OBJS := $(SRCS:.c=.o)
-HDRS := $(wildcard src/*/*.h)
+HDRS := $(wildcard src/*.h src/*/*.h)
 
-.PHONY: all test sanitize fuzz fuzz-replay bench install install-plugin \
+# Debian bookworm packages: build, test tools (python3-yaml: independent
+# YAML parser for data-equality checks; clang: fuzzing).
+DEB_PACKAGES := build-essential pkg-config libyaml-dev libjansson-dev \
+	python3 python3-yaml clang
+
+.PHONY: all deps example test sanitize fuzz fuzz-replay bench install install-plugin \
 	uninstall clean
 
 all: krm-fn
@@ -44,6 +50,20 @@ krm-fn: $(OBJS) $(MAIN:.c=.o)
 
 %.o: %.c $(HDRS)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+example: krm-fn
+	./krm-fn < examples/quickstart/resource-list.yaml
 
 # The whole suite against a given binary (KRM_FN=path overrides).
 test: krm-fn tests/fuzz-replay

@@ -34,11 +34,8 @@ check() {
 	if "$@"; then ok "$name"; else not_ok "$name" "command failed: $*"; fi
 }
 
-# mktemp directory removed when the suite exits.
+# A fresh directory under $TEST_TMP, which tests/run.sh creates and
+# removes when the whole run ends (safe to call as T=$(tmpdir)).
 tmpdir() {
-	local d
-	d=$(mktemp -d "${TMPDIR:-/tmp}/costmon-test.XXXXXX")
-	# shellcheck disable=SC2064
-	trap "rm -rf '$d'" EXIT
-	printf '%s\n' "$d"
+	mktemp -d "${TEST_TMP:-${TMPDIR:-/tmp}}/suite.XXXXXX"
 }

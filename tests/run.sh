@@ -7,9 +7,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 : "${KRM_FN:=$HERE/../krm-fn}"
 KRM_FN=$(cd "$(dirname "$KRM_FN")" && pwd)/$(basename "$KRM_FN")
 export KRM_FN
-RESULTS=$(mktemp)
-export RESULTS
-trap 'rm -f "$RESULTS"' EXIT
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/costmon-tests.XXXXXX")
+RESULTS=$TEST_TMP/results
+: >"$RESULTS"
+export RESULTS TEST_TMP
+trap 'rm -rf "$TEST_TMP"' EXIT
 
 suites=${SUITES:-"cli golden dataeq fuzz e2e"}
 status=0

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/item.h"
 #include "../core/text.h"
 
 /* How one field's value is stored. */
@@ -450,12 +451,11 @@ int cm_config_decode(cm_arena *a, const cm_node *fc, const char *file,
 			     CM_CONFIG_KIND, cm_kind_name(fc));
 		return -1;
 	}
-	api = cm_map_str(fc, "apiVersion");
-	kind = cm_map_str(fc, "kind");
-	d.where.api_version = api;
-	d.where.kind = kind;
-	d.where.name = cm_map_str(fc, "metadata.name");
-	d.where.namespace_ = cm_map_str(fc, "metadata.namespace");
+	d.where = cm_item_where(fc);
+	if (file)
+		d.where.file_path = file;
+	api = d.where.api_version;
+	kind = d.where.kind;
 	out->name = d.where.name;
 	if (kind && strcmp(kind, CM_CONFIG_KIND) == 0) {
 		if (!api || strcmp(api, CM_API_VERSION) != 0) {

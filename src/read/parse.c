@@ -106,8 +106,9 @@ static const char *cm_yaml_hint(const yaml_parser_t *p, const char *text,
 	if (strstr(pr, "control characters"))
 		return "remove the control character, or write it as an "
 		       "escape inside a double-quoted string";
-	if (strstr(pr, "cannot start any token") && off < len &&
-	    text[off] == '\t')
+	if (strstr(pr, "tab character") ||
+	    (strstr(pr, "cannot start any token") && off < len &&
+	     text[off] == '\t'))
 		return "YAML does not allow tabs for indentation; indent with "
 		       "spaces";
 	if (strstr(pr, "mapping values are not allowed"))

@@ -32,8 +32,8 @@ int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
 	memset(rl, 0, sizeof(*rl));
 	if (s->n == 0) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
-			    "%s: no input: expected a ResourceList (KRM "
-			    "function mode); to run as a legacy kustomize exec "
+			    "%s: no YAML document in the input: expected a "
+			    "ResourceList (KRM function mode); to run as a legacy kustomize exec "
 			    "plugin, pass the config file as the first argument",
 			    name);
 		return -1;

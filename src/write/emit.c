@@ -21,6 +21,51 @@ static int cm_sink_write(void *data, unsigned char *p, size_t n)
 	return 1;
 }
 
+/*
+ * The style to write a mapping key in. A quoted key made only of
+ * [A-Za-z0-9._/-] that does not read as anything but a string is written
+ * plain: the data is the same, and JSON input comes out as ordinary block
+ * YAML ("apiVersion:", not "\"apiVersion\":"). Other keys keep their style.
+ */
+static cm_style cm_key_style(const cm_node *k)
+{
+	uint32_t i;
+
+	if (k->kind != CM_SCALAR || k->tag || k->len == 0 ||
+	    (k->style != CM_STYLE_DOUBLE && k->style != CM_STYLE_SINGLE))
+		return (cm_style)k->style;
+	for (i = 0; i < k->len; i++) {
+		char c = k->u.str[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '/' || c == '-'))
+			return (cm_style)k->style;
+	}
+	if (!((k->u.str[0] >= 'a' && k->u.str[0] <= 'z') ||
+	      (k->u.str[0] >= 'A' && k->u.str[0] <= 'Z')) ||
+	    cm_plain_is_special(k->u.str, k->len))
+		return (cm_style)k->style;
+	return CM_STYLE_PLAIN;
+}
+
+static int cm_emit_node(yaml_emitter_t *e, const cm_node *n);
+
+/* Emit a scalar with the given style. Returns libyaml's 1/0. */
+static int cm_emit_scalar(yaml_emitter_t *e, const cm_node *n, cm_style style)
+{
+	yaml_event_t ev;
+	int implicit = n->tag == NULL;
+
+	if (!yaml_scalar_event_initialize(&ev, NULL, (yaml_char_t *)n->tag,
+					  (yaml_char_t *)n->u.str, (int)n->len,
+					  implicit, implicit,
+					  (yaml_scalar_style_t)style))
+		return 0;
+	return yaml_emitter_emit(e, &ev);
+}
+
+/* Emit any node; mapping keys go through cm_key_style(). 1 or 0. */
 static int cm_emit_node(yaml_emitter_t *e, const cm_node *n)
 {
 	yaml_event_t ev;
@@ -30,12 +75,7 @@ static int cm_emit_node(yaml_emitter_t *e, const cm_node *n)
 
 	switch (n->kind) {
 	case CM_SCALAR:
-		if (!yaml_scalar_event_initialize(
-			    &ev, NULL, tag, (yaml_char_t *)n->u.str,
-			    (int)n->len, implicit, implicit,
-			    (yaml_scalar_style_t)n->style))
-			return 0;
-		return yaml_emitter_emit(e, &ev);
+		return cm_emit_scalar(e, n, (cm_style)n->style);
 	case CM_SEQ:
 		if (!yaml_sequence_start_event_initialize(
 			    &ev, NULL, tag, implicit, YAML_BLOCK_SEQUENCE_STYLE) ||
@@ -52,9 +92,15 @@ static int cm_emit_node(yaml_emitter_t *e, const cm_node *n)
 		    !yaml_emitter_emit(e, &ev))
 			return 0;
 		count = 2 * (size_t)n->len;
-		for (i = 0; i < count; i++)
-			if (!cm_emit_node(e, &n->u.kids[i]))
+		for (i = 0; i < count; i += 2) {
+			const cm_node *k = &n->u.kids[i];
+
+			if (!(k->kind == CM_SCALAR
+				      ? cm_emit_scalar(e, k, cm_key_style(k))
+				      : cm_emit_node(e, k)) ||
+			    !cm_emit_node(e, &n->u.kids[i + 1]))
 				return 0;
+		}
 		return yaml_mapping_end_event_initialize(&ev) &&
 		       yaml_emitter_emit(e, &ev);
 	default:

@@ -10,8 +10,8 @@
 
 #include <stdbool.h>
 
-#include "../core/diag.h"
-#include "../core/node.h"
+#include "diag.h"
+#include "node.h"
 
 /*
  * True when the item carries config.kubernetes.io/local-config with any

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# tests/cli.sh - the command line: help, version, quiet success, output
+# write errors, input limits and the install targets.
+set -u
+. "$(dirname "$0")/lib.sh"
+T=$(tmpdir)
+G=$ROOT/testdata/golden
+
+# --help: usage with an example for each mode, on stdout, exit 0.
+out=$("$KRM_FN" --help); rc=$?
+if [ $rc = 0 ] && grep -q '^Usage:' <<<"$out" && grep -q 'kpt fn eval --exec' <<<"$out" &&
+	grep -q 'kubectl kustomize' <<<"$out" && grep -q 'CONFIG_FILE' <<<"$out"; then
+	ok "cli: --help shows usage and examples"
+else
+	not_ok "cli: --help shows usage and examples" "exit $rc"
+fi
+
+out=$("$KRM_FN" --version); rc=$?
+if [ $rc = 0 ] && grep -Eq '^krm-fn \(costmon\) [0-9]+\.[0-9]+\.[0-9]+' <<<"$out"; then
+	ok "cli: --version"
+else
+	not_ok "cli: --version" "exit $rc, output: $out"
+fi
+
+# Quiet on success: nothing on stderr, in both modes.
+"$KRM_FN" <"$G/passthrough-block/input" >"$T/out" 2>"$T/err"; rc=$?
+if [ $rc = 0 ] && [ ! -s "$T/err" ]; then ok "cli: KRM mode is quiet on success"; else
+	not_ok "cli: KRM mode is quiet on success" "exit $rc" "$(cat "$T/err")"; fi
+(cd "$G/legacy-stream" && "$KRM_FN" profile.yaml <input >"$T/out" 2>"$T/err"); rc=$?
+if [ $rc = 0 ] && [ ! -s "$T/err" ]; then ok "cli: legacy mode is quiet on success"; else
+	not_ok "cli: legacy mode is quiet on success" "exit $rc" "$(cat "$T/err")"; fi
+
+# A full disk is an I/O error: exit 2 and a message, in both modes.
+"$KRM_FN" <"$G/passthrough-block/input" >/dev/full 2>"$T/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'cannot write the output: No space left on device' "$T/err"; then
+	ok "cli: full disk is reported (KRM mode)"
+else
+	not_ok "cli: full disk is reported (KRM mode)" "exit $rc" "$(cat "$T/err")"
+fi
+(cd "$G/legacy-stream" && "$KRM_FN" profile.yaml <input >/dev/full 2>"$T/err"); rc=$?
+if [ $rc = 2 ] && grep -q 'No space left on device' "$T/err"; then
+	ok "cli: full disk is reported (legacy mode)"
+else
+	not_ok "cli: full disk is reported (legacy mode)" "exit $rc" "$(cat "$T/err")"
+fi
+
+# A reader that goes away: closed pipe is reported, not a silent death.
+python3 - "$T/big.yaml" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
+    for i in range(20000):
+        f.write("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-%d\n  data:\n    k: \"%d\"\n" % (i, i))
+PY
+"$KRM_FN" <"$T/big.yaml" 2>"$T/err" | head -c 10 >/dev/null
+rc=${PIPESTATUS[0]}
+if [ "$rc" = 2 ] && grep -q 'cannot write the output: Broken pipe' "$T/err"; then
+	ok "cli: closed pipe is reported"
+else
+	not_ok "cli: closed pipe is reported" "exit $rc" "$(cat "$T/err")"
+fi
+
+# The input cap: default is large enough for the big input; lowering it
+# with the environment or the flag refuses it; raising it accepts it.
+if "$KRM_FN" <"$T/big.yaml" >/dev/null 2>&1; then ok "cli: default cap accepts a 2 MB list"; else
+	not_ok "cli: default cap accepts a 2 MB list"; fi
+COSTMON_MAX_INPUT_BYTES=1000 "$KRM_FN" <"$T/big.yaml" >"$T/out" 2>"$T/err"; rc=$?
+if [ $rc = 1 ] && grep -q 'larger than the limit of 1000 bytes' "$T/err" &&
+	grep -q 'severity: error' "$T/out" && grep -q '^items: \[\]' "$T/out"; then
+	ok "cli: COSTMON_MAX_INPUT_BYTES lowers the cap, results say why"
+else
+	not_ok "cli: COSTMON_MAX_INPUT_BYTES lowers the cap, results say why" "exit $rc"
+fi
+COSTMON_MAX_INPUT_BYTES=1000 "$KRM_FN" --max-input-bytes=100000000 <"$T/big.yaml" >/dev/null 2>&1; rc=$?
+if [ $rc = 0 ]; then ok "cli: --max-input-bytes overrides the environment"; else
+	not_ok "cli: --max-input-bytes overrides the environment" "exit $rc"; fi
+COSTMON_MAX_INPUT_BYTES=-5 "$KRM_FN" <"$T/big.yaml" >/dev/null 2>"$T/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'COSTMON_MAX_INPUT_BYTES="-5" is not a positive byte count' "$T/err"; then
+	ok "cli: a bad COSTMON_MAX_INPUT_BYTES is a usage error"
+else
+	not_ok "cli: a bad COSTMON_MAX_INPUT_BYTES is a usage error" "exit $rc" "$(cat "$T/err")"
+fi
+
+# A config path that is a directory is an I/O error, not a crash.
+"$KRM_FN" "$T" </dev/null >"$T/out" 2>"$T/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'cannot read' "$T/err" && [ ! -s "$T/out" ]; then
+	ok "cli: a directory as config file is reported"
+else
+	not_ok "cli: a directory as config file is reported" "exit $rc" "$(cat "$T/err")"
+fi
+
+# Install targets: install, install-plugin, uninstall, under DESTDIR.
+if make -s -C "$ROOT" install install-plugin DESTDIR="$T/dest" PREFIX=/usr XDG_CONFIG_HOME=/xdg >/dev/null 2>"$T/err" &&
+	[ -x "$T/dest/usr/bin/krm-fn" ] &&
+	[ -x "$T/dest/xdg/kustomize/plugin/costmon.dev/v1alpha1/serviceprofile/ServiceProfile" ]; then
+	ok "cli: make install and install-plugin lay out the binary"
+else
+	not_ok "cli: make install and install-plugin lay out the binary" "$(cat "$T/err")"
+fi
+if make -s -C "$ROOT" uninstall DESTDIR="$T/dest" PREFIX=/usr XDG_CONFIG_HOME=/xdg >/dev/null 2>&1 &&
+	[ ! -e "$T/dest/usr/bin/krm-fn" ] &&
+	[ ! -e "$T/dest/xdg/kustomize/plugin/costmon.dev/v1alpha1/serviceprofile/ServiceProfile" ]; then
+	ok "cli: make uninstall removes both"
+else
+	not_ok "cli: make uninstall removes both"
+fi
