@@ -222,9 +222,20 @@ static int cm_run_krm(const cm_opts *o, cm_diags *d)
 
 static int cm_run_legacy(const cm_opts *o, cm_diags *d)
 {
+	const char *root = getenv("KUSTOMIZE_PLUGIN_CONFIG_ROOT");
+	char name[512];
 	cm_buf cfg, in, out;
 	cm_read_status st;
 	int rc;
+
+	/* Under kustomize the config file is a temporary re-serialised copy
+	 * of the transformer config: name the kustomization instead. */
+	if (root && *root)
+		snprintf(name, sizeof(name),
+			 "the transformer config of the kustomization in %s",
+			 root);
+	else
+		snprintf(name, sizeof(name), "%s", o->config_path);
 
 	cm_buf_init(&cfg, o->max_input);
 	cm_buf_init(&in, o->max_input);
@@ -239,7 +250,7 @@ static int cm_run_legacy(const cm_opts *o, cm_diags *d)
 		rc = cm_read_failed(st, "stdin", o, d);
 		goto out;
 	}
-	rc = cm_legacy_process(&cfg, o->config_path, &in, &out, d);
+	rc = cm_legacy_process(&cfg, name, &in, &out, d);
 	if (rc == CM_EXIT_OK)
 		rc = cm_write_stdout(&out, d);
 out:

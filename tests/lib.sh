@@ -15,10 +15,11 @@ ok() {
 }
 
 not_ok() {
-	printf 'not ok - %s\n' "$1"
+	local name=$1
 	shift
+	printf 'not ok - %s\n' "$name"
 	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /'
-	printf 'fail %s\n' "$1" >>"$RESULTS"
+	printf 'fail %s\n' "$name" >>"$RESULTS"
 }
 
 # skip NAME REASON: a check that could not run here (missing tool).
