@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# bench/run.sh - the costmon benchmark (`make bench`).
+#
+# Builds ../krm-fn (via make), bench/roundtrip (a bare libyaml
+# parse -> emit, the baseline) and bench/out/measure (the timer), then for
+# ResourceLists of 1, 100, 1,000 and 10,000 items (made by bench/gen.py,
+# kept in bench/out/):
+#   - runs krm-fn once and checks it exits 0 and prints a ResourceList
+#     with every item;
+#   - times krm-fn and the round trip, best of K interleaved runs, and
+#     takes the peak RSS of each (bench/measure.c, forked from a small
+#     process so ru_maxrss is the child's own);
+# and prints the table and the targets (bench/report.py).
+#
+# Exit 0 when everything ran, even if a target is missed (the report says
+# MISSED); non-zero when a build or command fails or krm-fn's output is not
+# the expected ResourceList. Takes well under 2 minutes on 2 cores.
+#
+# Environment: CC (default cc), SIZES (default "1 100 1000 10000"),
+# KRM_FN (a krm-fn binary to use instead of building ../krm-fn).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+OUT=$HERE/out
+KRM=${KRM_FN:-$ROOT/krm-fn}
+CC=${CC:-cc}
+SIZES=${SIZES:-"1 100 1000 10000"}
+
+die() {
+	echo "bench: error: $*" >&2
+	exit 1
+}
+
+# Runs per measurement: more for the small, noisy sizes.
+reps() {
+	if [ "$1" -le 1 ]; then echo 50
+	elif [ "$1" -le 100 ]; then echo 30
+	elif [ "$1" -le 1000 ]; then echo 10
+	else echo 5
+	fi
+}
+
+# best RUNS: the least time and the largest RSS of measure's lines.
+best() {
+	awk 'NR == 1 || $1 < t { t = $1 } $2 > m { m = $2 }
+	     END { print t, m }' "$1"
+}
+
+# check_rl FILE N: FILE is a ResourceList (as libyaml writes it, block
+# style) whose items hold at least the N input items. Generated items and
+# results (warnings) are allowed; krm-fn's exit status covers errors.
+check_rl() {
+	python3 - "$1" "$2" <<'EOF'
+import re, sys
+path, want = sys.argv[1], int(sys.argv[2])
+keys, entries, top = {}, {}, None
+with open(path) as f:
+    for line in f:
+        if line.startswith("- "):  # an entry of the current top-level list
+            entries[top] = entries.get(top, 0) + 1
+            continue
+        m = re.match(r"([A-Za-z]+):(?: (.*))?$", line.rstrip("\n"))
+        if m:
+            top = m.group(1)
+            keys[top] = m.group(2)
+items = entries.get("items", 0)
+problems = []
+if keys.get("apiVersion") != "config.kubernetes.io/v1":
+    problems.append("apiVersion is %r" % keys.get("apiVersion"))
+if keys.get("kind") != "ResourceList":
+    problems.append("kind is %r" % keys.get("kind"))
+if "items" not in keys or items < want:
+    problems.append("%d items, expected at least %d" % (items, want))
+if problems:
+    sys.exit("not the expected ResourceList: " + "; ".join(problems))
+EOF
+}
+
+echo "# building"
+[ -n "${KRM_FN:-}" ] || make -s -C "$ROOT" krm-fn
+mkdir -p "$OUT"
+"$CC" -O2 -o "$HERE/roundtrip" "$HERE/roundtrip.c" -lyaml
+"$CC" -O2 -o "$OUT/measure" "$HERE/measure.c"
+
+results=$OUT/results.tsv
+: >"$results"
+for n in $SIZES; do
+	in=$OUT/in-$n.yaml
+	kout=$OUT/krm-$n.yaml
+	rout=$OUT/rt-$n.yaml
+	k=$(reps "$n")
+	echo "# $n items: generating, checking, timing (best of $k)"
+	python3 "$HERE/gen.py" "$n" >"$in"
+	bytes=$(wc -c <"$in")
+
+	# Once per size: krm-fn must succeed and print the whole list.
+	"$KRM" <"$in" >"$kout" || die "krm-fn exited $? on $in"
+	check_rl "$kout" "$n" || die "krm-fn's output for $in ($kout)"
+	"$HERE/roundtrip" <"$in" >"$rout" || die "roundtrip exited $? on $in"
+	if cmp -s "$kout" "$rout"; then same=yes; else same=no; fi
+
+	# K rounds, each timing krm-fn then the round trip, so that a slow
+	# spell of the machine hits both rather than one of them.
+	: >"$OUT/krm-$n.runs"
+	: >"$OUT/rt-$n.runs"
+	for ((r = 0; r < k; r++)); do
+		"$OUT/measure" 1 "$in" "$kout" "$KRM" >>"$OUT/krm-$n.runs" ||
+			die "timing krm-fn on $in failed"
+		"$OUT/measure" 1 "$in" "$rout" "$HERE/roundtrip" \
+			>>"$OUT/rt-$n.runs" || die "timing roundtrip on $in failed"
+	done
+	read -r ksecs krss <<<"$(best "$OUT/krm-$n.runs")"
+	read -r rsecs rrss <<<"$(best "$OUT/rt-$n.runs")"
+	printf '%s %s %s %s %s %s %s\n' "$n" "$bytes" "$ksecs" "$krss" \
+		"$rsecs" "$rrss" "$same" >>"$results"
+done
+
+echo
+python3 "$HERE/report.py" "$results"
