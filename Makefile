@@ -16,19 +16,22 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L
-LDLIBS  := -lyaml
+LDLIBS  := -lyaml -ljansson
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 XDG_CONFIG_HOME ?= $(HOME)/.config
 PLUGIN_DIR := $(XDG_CONFIG_HOME)/kustomize/plugin/costmon.dev/v1alpha1/serviceprofile
 
-# The pipeline, in order: read -> decode config -> write (core: shared).
+# The pipeline, in order: read -> decode config -> expand profiles ->
+# transform items -> write (core: shared by all).
 SRCS := \
 	src/core/arena.c src/core/buf.c src/core/diag.c src/core/node.c \
-	src/core/text.c src/core/item.c \
+	src/core/text.c src/core/item.c src/core/decimal.c \
 	src/read/input.c src/read/parse.c src/read/resourcelist.c \
 	src/config/config.c \
+	src/expand/builtin.c src/expand/catalog.c src/expand/cost.c \
+	src/transform/labels.c \
 	src/write/emit.c src/write/output.c \
 	src/pipeline.c
 MAIN := src/main.c

@@ -8,7 +8,8 @@ odd the last item is a lone Deployment, so N=1 is a single Deployment).
 Items are in the annotated form `kpt fn source` produces: each carries
 config.kubernetes.io/{index,path} and internal.config.kubernetes.io/
 {index,path,seqindent}, with the pair sharing one file (index '0' and
-'1'). The functionConfig is a ServiceProfile named "bench".
+'1'). The functionConfig is a ServiceProfile named "bench" that runs the
+whole cost stage (every item gets its labels and budget annotations).
 
 Objects look like real workloads (labels, selector, pod template,
 containers with ports, env, resources and probes) and vary per pair. The
@@ -214,6 +215,14 @@ FUNCTION_CONFIG = (
     "  spec:\n"
     "    service: bench-svc\n"
     "    team: bench-team\n"
+    "    environment: prod\n"
+    "    size: large\n"
+    "    costProfile: standard-api-cost\n"
+    "    cost:\n"
+    "      costCenter: CC-12345\n"
+    "      businessUnit: retail-banking\n"
+    "      costOwner: alice.johnson@company.com\n"
+    "    monitoringProfile: api-observability\n"
 )
 
 

@@ -38,12 +38,16 @@
 typedef struct cm_opts {
 	size_t max_input;        /* bytes, for stdin and the config file */
 	const char *config_path; /* legacy mode when set */
+	int expand;              /* the expand subcommand */
+	char **catalogs;         /* expand: catalog files (into argv) */
+	int n_catalogs;
 } cm_opts;
 
 static const char cm_usage[] =
 	"Usage:\n"
 	"  krm-fn [OPTIONS] < resource-list.yaml\n"
 	"  krm-fn [OPTIONS] CONFIG_FILE < resources.yaml\n"
+	"  krm-fn expand [OPTIONS] PROFILE_FILE [CATALOG_FILE...]\n"
 	"  krm-fn --help | --version\n"
 	"\n"
 	"costmon's KRM function: adds cost labels and budgets to Kubernetes\n"
@@ -65,6 +69,12 @@ static const char cm_usage[] =
 	"  and Harness run it once installed with 'make install-plugin':\n"
 	"    kubectl kustomize --enable-alpha-plugins DIR\n"
 	"    krm-fn profile.yaml < resources.yaml\n"
+	"\n"
+	"  expand: prints the expanded cost configuration of the\n"
+	"  ServiceProfile in PROFILE_FILE as JSON (budget, budgets of every\n"
+	"  environment, labels, alert channels), so a CI job can show and\n"
+	"  check budgets. CATALOG_FILEs hold the team's own CostProfiles:\n"
+	"    krm-fn expand profile.yaml profiles/cost-profiles.yaml\n"
 	"\n"
 	"Options:\n"
 	"  --max-input-bytes=N  refuse input larger than N bytes (default\n"
@@ -104,6 +114,9 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 
 	o->max_input = CM_DEFAULT_MAX_INPUT;
 	o->config_path = NULL;
+	o->expand = 0;
+	o->catalogs = NULL;
+	o->n_catalogs = 0;
 	if (env && *env && cm_parse_size(env, &o->max_input) < 0) {
 		fprintf(stderr,
 			"krm-fn: error: %s=\"%s\" is not a positive byte count; "
@@ -111,7 +124,12 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 			CM_ENV_MAX_INPUT, env);
 		return CM_EXIT_USAGE;
 	}
-	for (i = 1; i < argc; i++) {
+	i = 1;
+	if (argc > 1 && !strcmp(argv[1], "expand")) {
+		o->expand = 1;
+		i = 2;
+	}
+	for (; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -144,6 +162,14 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 				a);
 			return CM_EXIT_USAGE;
 		}
+		if (o->config_path && o->expand) {
+			/* argv outlives the options: keep the catalogs there,
+			 * moved to the front of the remaining arguments. */
+			if (!o->catalogs)
+				o->catalogs = &argv[i];
+			o->catalogs[o->n_catalogs++] = argv[i];
+			continue;
+		}
 		if (o->config_path) {
 			fprintf(stderr,
 				"krm-fn: error: unexpected argument \"%s\"; "
@@ -152,6 +178,13 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 			return CM_EXIT_USAGE;
 		}
 		o->config_path = a;
+	}
+	if (o->expand && !o->config_path) {
+		fprintf(stderr,
+			"krm-fn: error: \"expand\" needs the path of a %s "
+			"file: krm-fn expand profile.yaml [catalog.yaml...]\n",
+			CM_CONFIG_KIND);
+		return CM_EXIT_USAGE;
 	}
 	return -1;
 }
@@ -260,6 +293,48 @@ out:
 	return rc;
 }
 
+static int cm_run_expand(const cm_opts *o, cm_diags *d)
+{
+	cm_buf cfg, out, *cats = NULL;
+	cm_read_status st;
+	int rc = CM_EXIT_OK, i, n = 0;
+
+	cm_buf_init(&cfg, o->max_input);
+	cm_buf_init(&out, cm_max_output(o));
+	cats = calloc((size_t)o->n_catalogs + 1, sizeof(*cats));
+	if (!cats) {
+		cm_diag_add(d, CM_SEV_ERROR, NULL, "out of memory");
+		rc = CM_EXIT_USAGE;
+		goto out;
+	}
+	st = cm_read_file(o->config_path, &cfg);
+	if (st != CM_READ_OK) {
+		rc = cm_read_failed(st, o->config_path, o, d);
+		goto out;
+	}
+	for (n = 0; n < o->n_catalogs; n++) {
+		cm_buf_init(&cats[n], o->max_input);
+		st = cm_read_file(o->catalogs[n], &cats[n]);
+		if (st != CM_READ_OK) {
+			rc = cm_read_failed(st, o->catalogs[n], o, d);
+			n++;
+			goto out;
+		}
+	}
+	rc = cm_expand_process(&cfg, o->config_path, cats,
+			       (const char *const *)o->catalogs,
+			       (size_t)o->n_catalogs, &out, d);
+	if (rc == CM_EXIT_OK)
+		rc = cm_write_stdout(&out, d);
+out:
+	for (i = 0; i < n; i++)
+		cm_buf_free(&cats[i]);
+	free(cats);
+	cm_buf_free(&cfg);
+	cm_buf_free(&out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	cm_opts opts;
@@ -272,13 +347,16 @@ int main(int argc, char **argv)
 		goto out;
 	/* A closed stdout must be an error we see, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
-	if (opts.config_path)
+	if (opts.expand)
+		rc = cm_run_expand(&opts, &diags);
+	else if (opts.config_path)
 		rc = cm_run_legacy(&opts, &diags);
 	else
 		rc = cm_run_krm(&opts, &diags);
 	/* Quiet on success: warnings reach KRM callers as results; the
 	 * legacy stream has no such channel, so they go to stderr. */
-	cm_diags_print(&diags, opts.config_path ? CM_SEV_WARNING : CM_SEV_ERROR,
+	cm_diags_print(&diags,
+		       opts.config_path ? CM_SEV_WARNING : CM_SEV_ERROR,
 		       stderr);
 	if (rc == CM_EXIT_OK && diags.errors)
 		rc = CM_EXIT_INPUT;

@@ -2,22 +2,57 @@
 #include "pipeline.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
 #include "core/arena.h"
+#include "expand/catalog.h"
+#include "expand/cost.h"
 #include "read/parse.h"
 #include "read/resourcelist.h"
+#include "transform/labels.h"
 #include "write/emit.h"
 #include "write/output.h"
 
-static const cm_parse_limits cm_limits = {CM_MAX_DEPTH, CM_MAX_ALIAS_NODES};
+static const cm_parse_limits cm_limits = {CM_MAX_DEPTH, CM_MAX_ALIAS_NODES,
+					  CM_MAX_ALIAS_BYTES};
 
 /* An arena big enough for the trees of an input of n bytes. */
 static cm_arena *cm_arena_for(size_t n)
 {
 	return cm_arena_new(n > SIZE_MAX / 16 ? SIZE_MAX / 2
 					      : n * 8 + ((size_t)64 << 20));
+}
+
+/*
+ * expand profiles -> transform items, for a decoded config. items is a
+ * sequence of mappings (the profile catalog items among them). Returns
+ * 0, or -1 after reporting. Without a config there is nothing to do.
+ */
+static int cm_stages(cm_arena *a, const cm_config *cfg, cm_node *items,
+		     cm_diags *diags)
+{
+	cm_catalog cat;
+	cm_cost_plan plan;
+	cm_label_set set;
+	int rc = -1;
+
+	memset(&cat, 0, sizeof(cat));
+	if (cfg->form == CM_CONFIG_NONE)
+		return 0;
+	if (cm_catalog_build(a, items, &cat, diags) < 0)
+		goto out;
+	if (cm_cost_expand(a, cfg, &cat, &plan, diags) < 0)
+		goto out;
+	if (cm_labels_build(a, cfg, &plan, &set, diags) < 0)
+		goto out;
+	if (cm_labels_apply(a, items, &set, diags) < 0)
+		goto out;
+	rc = 0;
+out:
+	cm_catalog_free(&cat);
+	return rc;
 }
 
 int cm_krm_error_output(const cm_diags *diags, cm_buf *out)
@@ -70,7 +105,8 @@ int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete)
 		goto report;
 	}
 	api = rl.api_version;
-	if (cm_config_decode(a, rl.config, NULL, &cfg, diags) < 0)
+	if (cm_config_decode(a, rl.config, NULL, &cfg, diags) < 0 ||
+	    cm_stages(a, &cfg, rl.items, diags) < 0)
 		rc = CM_EXIT_INPUT;
 report:
 	cm_buf_free(in);
@@ -100,6 +136,7 @@ int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 	cm_arena *a = cm_arena_for(config->len + in->len);
 	cm_stream cs, s;
 	cm_config cfg;
+	cm_node items;
 	size_t i, n = 0;
 	int rc = CM_EXIT_INPUT;
 
@@ -133,6 +170,11 @@ int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 		if (s.docs[i].kind == CM_MAP)
 			s.docs[n++] = s.docs[i];
 	s.n = n;
+	items = cm_seq_new();
+	items.u.kids = s.docs;
+	items.len = (uint32_t)s.n;
+	if (cm_stages(a, &cfg, &items, diags) < 0)
+		goto out;
 	if (s.n && cm_emit(s.docs, s.n, out, diags) < 0) {
 		cm_buf_reset(out);
 		goto out;
@@ -141,6 +183,88 @@ int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 out:
 	cm_buf_free(config);
 	cm_buf_free(in);
+	cm_arena_free(a);
+	return rc;
+}
+
+int cm_expand_process(cm_buf *config, const char *config_name,
+		      cm_buf *catalogs, const char *const *catalog_names,
+		      size_t n_catalogs, cm_buf *out, cm_diags *diags)
+{
+	size_t total = config->len, i, k, count = 0;
+	cm_arena *a;
+	cm_stream cs, *streams = NULL;
+	cm_config cfg;
+	cm_catalog cat;
+	cm_cost_plan plan;
+	cm_label_set set;
+	cm_node items = cm_seq_new();
+	const char *keys[CM_LABEL_COUNT], *values[CM_LABEL_COUNT];
+	char *json = NULL;
+	int rc = CM_EXIT_INPUT;
+
+	memset(&cat, 0, sizeof(cat));
+	for (i = 0; i < n_catalogs; i++)
+		total += catalogs[i].len;
+	a = cm_arena_for(total);
+	streams = calloc(n_catalogs ? n_catalogs : 1, sizeof(*streams));
+	if (!a || !streams) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL, "out of memory");
+		rc = CM_EXIT_USAGE;
+		goto out;
+	}
+	if (cm_parse(a, config->data ? config->data : "", config->len,
+		     config_name, &cm_limits, &cs, diags) < 0)
+		goto out;
+	if (cs.n != 1) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "%s: expected exactly one %s document, found %zu",
+			    config_name, CM_CONFIG_KIND, cs.n);
+		goto out;
+	}
+	if (cm_config_decode(a, &cs.docs[0], config_name, &cfg, diags) < 0)
+		goto out;
+	if (cfg.form == CM_CONFIG_NONE) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "%s: the file is empty; write a %s in it",
+			    config_name, CM_CONFIG_KIND);
+		goto out;
+	}
+	for (i = 0; i < n_catalogs; i++) {
+		if (cm_parse(a, catalogs[i].data ? catalogs[i].data : "",
+			     catalogs[i].len, catalog_names[i], &cm_limits,
+			     &streams[i], diags) < 0)
+			goto out;
+		count += streams[i].n;
+	}
+	items.u.kids = cm_arena_alloc(a, (count ? count : 1) * sizeof(cm_node));
+	if (!items.u.kids) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n_catalogs; i++)
+		for (k = 0; k < streams[i].n; k++)
+			if (streams[i].docs[k].kind == CM_MAP)
+				items.u.kids[items.len++] = streams[i].docs[k];
+	if (cm_catalog_build(a, &items, &cat, diags) < 0 ||
+	    cm_cost_expand(a, &cfg, &cat, &plan, diags) < 0 ||
+	    cm_labels_build(a, &cfg, &plan, &set, diags) < 0)
+		goto out;
+	for (i = 0; i < set.n_meta; i++) {
+		keys[i] = set.meta[i].key;
+		values[i] = set.meta[i].value;
+	}
+	if (cm_cost_expand_json(&plan, keys, values, set.n_meta, &json) < 0 ||
+	    cm_buf_adds(out, json) < 0 || cm_buf_adds(out, "\n") < 0) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "out of memory while writing the expansion");
+		goto out;
+	}
+	rc = diags->errors ? CM_EXIT_INPUT : CM_EXIT_OK;
+out:
+	free(json);
+	free(streams);
+	cm_catalog_free(&cat);
 	cm_arena_free(a);
 	return rc;
 }

@@ -47,4 +47,13 @@ int cm_krm_error_output(const cm_diags *diags, cm_buf *out);
 int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 		      cm_buf *out, cm_diags *diags);
 
+/*
+ * `krm-fn expand`: config holds a ServiceProfile (named config_name),
+ * catalogs[0..n) optional streams of CostProfile objects. On success out
+ * holds the expanded cost configuration as indented JSON.
+ */
+int cm_expand_process(cm_buf *config, const char *config_name,
+		      cm_buf *catalogs, const char *const *catalog_names,
+		      size_t n_catalogs, cm_buf *out, cm_diags *diags);
+
 #endif

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """tests/dataeq.py - data equality of untouched items, by PyYAML.
 
-Usage: dataeq.py gen N OUT.yaml [--stream]   write a ResourceList (or a
-                                             legacy multi-document stream)
-       dataeq.py compare IN OUT [--stream]   exit 0 when every item of OUT
-                                             equals the one of IN (types
-                                             included), else print why.
+Usage: dataeq.py gen N OUT.yaml [--stream] [--config]
+           write a ResourceList (or a legacy multi-document stream); with
+           --config the list carries the seed's ServiceProfile
+       dataeq.py compare IN OUT [--stream] [--strip-added]
+           exit 0 when every item of OUT equals the one of IN (types
+           included), else print why. --strip-added first removes from OUT
+           exactly what the cost stage adds (the cost labels on object
+           metadata and pod templates, the budget annotations and the
+           exact-value annotations) and checks that they were there.
 
 The generated items mix every scalar style and the values that break
 naive YAML writers: strings that look like numbers, booleans, nulls,
@@ -73,7 +77,73 @@ def item(i, out):
     out.append("        tolerations: ~\n")
 
 
-def gen(n, path, stream):
+SEED_PROFILE = """\
+functionConfig:
+  apiVersion: costmon.dev/v1alpha1
+  kind: ServiceProfile
+  metadata:
+    name: payment-processor
+  spec:
+    service: payment-processor
+    team: payments-team
+    environment: prod
+    size: large
+    costProfile: standard-api-cost
+    cost:
+      costCenter: CC-12345
+      businessUnit: retail-banking
+      costOwner: alice.johnson@company.com
+    monitoringProfile: api-observability
+"""
+
+ADDED_LABELS = {
+    "cost.service": "payment-processor", "cost.team": "payments-team",
+    "cost.costCenter": "CC-12345", "cost.businessUnit": "retail-banking",
+    "cost.owner": "alice.johnson_at_company.com", "cost.environment": "prod",
+    "cost.budget": "6000", "monitoring.profile": "api-observability",
+}
+ADDED_ANNOTATIONS = ("cost.owner", "costmon.dev/budget-amount",
+                     "costmon.dev/budget-currency", "costmon.dev/budget")
+
+
+def strip_added(inp, out):
+    """Remove from out what the cost stage adds, checking each is there.
+    Returns a problem description or None."""
+    def strip_labels(md_in, md_out, where):
+        if not isinstance(md_out, dict):
+            return "%s: no metadata" % where
+        labels = md_out.get("labels") or {}
+        for k, v in ADDED_LABELS.items():
+            if labels.get(k) != v:
+                return "%s.labels.%s: %r, expected %r" % (where, k,
+                                                          labels.get(k), v)
+            del labels[k]
+        if "labels" not in (md_in or {}) and not labels:
+            del md_out["labels"]
+        return None
+
+    md_in, md_out = inp.get("metadata"), out.get("metadata")
+    d = strip_labels(md_in, md_out, "metadata")
+    if d:
+        return d
+    ann = md_out.get("annotations") or {}
+    for k in ADDED_ANNOTATIONS:
+        if k not in ann:
+            return "metadata.annotations.%s missing" % k
+        del ann[k]
+    if "annotations" not in (md_in or {}) and not ann:
+        del md_out["annotations"]
+    kind = inp.get("kind")
+    if kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+                "Job", "ReplicationController"):
+        t_in = inp["spec"]["template"]
+        t_out = out["spec"]["template"]
+        return strip_labels(t_in.get("metadata"), t_out.get("metadata"),
+                            "spec.template.metadata")
+    return None
+
+
+def gen(n, path, stream, config=False):
     out = []
     if not stream:
         out.append("apiVersion: config.kubernetes.io/v1\n"
@@ -88,6 +158,8 @@ def gen(n, path, stream):
             out.append("---\n" + "\n".join(lines) + "\n")
         else:
             item(i, out)
+    if config and not stream:
+        out.append(SEED_PROFILE)
     with open(path, "w", encoding="utf-8") as f:
         f.write("".join(out))
 
@@ -125,29 +197,37 @@ def first_difference(a, b, path="$"):
     return None if a == b else "%s: %r != %r" % (path, a, b)
 
 
-def compare(inp, outp, stream):
+def compare(inp, outp, stream, strip=False):
     a = load_items(inp, stream)
     b = load_items(outp, stream)
     if len(a) != len(b):
         print("item count %d != %d" % (len(a), len(b)))
         return 1
     for i, (x, y) in enumerate(zip(a, b)):
+        if strip:
+            d = strip_added(x, y)
+            if d:
+                print("items[%d]: %s" % (i, d))
+                return 1
         d = first_difference(x, y, "items[%d]" % i)
         if d:
             print(d)
             return 1
-    print("%d items data-equal" % len(a))
+    print("%d items data-equal%s" % (len(a), " once the cost labels and "
+                                     "annotations are removed" if strip
+                                     else ""))
     return 0
 
 
 def main(argv):
-    stream = "--stream" in argv
-    args = [a for a in argv if a != "--stream"]
+    flags = {a for a in argv if a.startswith("--")}
+    args = [a for a in argv if not a.startswith("--")]
+    stream = "--stream" in flags
     if len(args) == 4 and args[1] == "gen":
-        gen(int(args[2]), args[3], stream)
+        gen(int(args[2]), args[3], stream, "--config" in flags)
         return 0
     if len(args) == 4 and args[1] == "compare":
-        return compare(args[2], args[3], stream)
+        return compare(args[2], args[3], stream, "--strip-added" in flags)
     sys.stderr.write(__doc__)
     return 2
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# tests/dataeq.sh - untouched items come out data-equal to the input, as
-# judged by an independent parser (PyYAML), on a large generated input,
-# in both modes; kpt/kustomize annotations come out byte for byte.
+# tests/dataeq.sh - items come out data-equal to the input, as judged by
+# an independent parser (PyYAML), on a large generated input, in both
+# modes: with no functionConfig, exactly; with the seed's ServiceProfile,
+# once exactly the labels and annotations the cost stage adds are removed
+# (and each of them must be there). kpt/kustomize annotations come out
+# byte for byte.
 set -u
 . "$(dirname "$0")/lib.sh"
 T=$(tmpdir)
@@ -34,10 +37,24 @@ else
 	not_ok "dataeq: orchestrator annotations kept byte for byte" "$(diff "$T/ann.in" "$T/ann.out" | head)"
 fi
 
+"$PY" "$ROOT/tests/dataeq.py" gen "$N" "$T/in-cfg.yaml" --config
+if "$KRM_FN" <"$T/in-cfg.yaml" >"$T/out-cfg.yaml" 2>"$T/err" &&
+	msg=$("$PY" "$ROOT/tests/dataeq.py" compare "$T/in-cfg.yaml" "$T/out-cfg.yaml" --strip-added); then
+	ok "dataeq: KRM mode with the cost stage ($msg)"
+else
+	not_ok "dataeq: KRM mode with the cost stage" "${msg:-}" "$(head -5 "$T/err")"
+fi
+grep -E '^ +(internal\.config\.kubernetes\.io/|config\.kubernetes\.io/|config\.k8s\.io/|kustomize\.config\.k8s\.io/)' "$T/out-cfg.yaml" | sort >"$T/ann.cfg"
+if cmp -s "$T/ann.in" "$T/ann.cfg"; then
+	ok "dataeq: orchestrator annotations kept byte for byte by the cost stage"
+else
+	not_ok "dataeq: orchestrator annotations kept byte for byte by the cost stage" "$(diff "$T/ann.in" "$T/ann.cfg" | head)"
+fi
+
 "$PY" "$ROOT/tests/dataeq.py" gen "$((N / 4))" "$T/in.stream" --stream
 cp "$ROOT/testdata/golden/legacy-stream/profile.yaml" "$T/profile.yaml"
 if "$KRM_FN" "$T/profile.yaml" <"$T/in.stream" >"$T/out.stream" 2>"$T/err" &&
-	msg=$("$PY" "$ROOT/tests/dataeq.py" compare "$T/in.stream" "$T/out.stream" --stream); then
+	msg=$("$PY" "$ROOT/tests/dataeq.py" compare "$T/in.stream" "$T/out.stream" --stream --strip-added); then
 	ok "dataeq: legacy mode stream data-equal ($msg)"
 else
 	not_ok "dataeq: legacy mode stream data-equal" "${msg:-}" "$(head -5 "$T/err")"

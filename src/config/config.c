@@ -10,6 +10,7 @@
 
 /* How one field's value is stored. */
 typedef enum cm_ftype {
+	CM_F_LABELS,  /* the nested spec.labels mapping, by hand */
 	CM_F_STRING,  /* const char * */
 	CM_F_NUMBER,  /* const char *, decimal text */
 	CM_F_BOOL,    /* int, -1/0/1 */
@@ -36,7 +37,21 @@ static const cm_field cm_spec_fields[] = {
 	F("monitoringProfile", CM_F_STRING, monitoring_profile),
 	F("namespace", CM_F_STRING, namespace_),
 	F("monitoring", CM_F_MONITOR, prometheus),
+	F("labels", CM_F_LABELS, labels_strict),
 	{NULL, CM_F_STRING, 0},
+};
+
+const char *const cm_label_names[CM_LABEL_COUNT + 1] = {
+	"service", "team", "costCenter", "businessUnit", "owner",
+	"environment", "budget", "monitoringProfile", NULL,
+};
+
+static const char *const cm_labels_fields[] = {
+	"strict", "prefix", "keys", "omit", "podTemplate", NULL,
+};
+
+static const char *const cm_pod_labels_fields[] = {
+	"keys", "omit", NULL,
 };
 
 static const cm_field cm_cost_fields[] = {
@@ -75,7 +90,10 @@ static const cm_field cm_flat_fields[] = {
 	F("namespace", CM_F_STRING, namespace_),
 	F("prometheus", CM_F_BOOL, prometheus),
 	F("dynatrace", CM_F_BOOL, dynatrace),
-	/* sloAvailability, sloErrorRate, sloLatencyP95ms: by hand */
+	F("labelsStrict", CM_F_BOOL, labels_strict),
+	F("labelPrefix", CM_F_STRING, labels_prefix),
+	/* sloAvailability, sloErrorRate, sloLatencyP95ms, labelsOmit,
+	 * podLabelsOmit: by hand */
 	{NULL, CM_F_STRING, 0},
 };
 
@@ -86,6 +104,28 @@ void cm_config_init(cm_config *c)
 	memset(c, 0, sizeof(*c));
 	c->prometheus = -1;
 	c->dynatrace = -1;
+	c->labels_strict = -1;
+	c->where = CM_WHERE_NONE;
+}
+
+const char *cm_config_path(const cm_config *c, const char *typed,
+			   const char *flat, char *buf, size_t n)
+{
+	if (c->form == CM_CONFIG_CONFIGMAP)
+		snprintf(buf, n, "data.%s", flat);
+	else
+		snprintf(buf, n, "spec.%s", typed);
+	return buf;
+}
+
+static int cm_label_index(const char *name)
+{
+	int i;
+
+	for (i = 0; i < CM_LABEL_COUNT; i++)
+		if (!strcmp(cm_label_names[i], name))
+			return i;
+	return -1;
 }
 
 /* State shared by the decoding helpers. */
@@ -289,6 +329,204 @@ static int cm_decode_overrides(cm_dec *d, const cm_node *ov)
 	return rc;
 }
 
+static void cm_unknown_field(cm_dec *d, const char *path, const char *key,
+			     const char *const *known);
+
+/* An unknown logical label name at path: report it. */
+static void cm_unknown_label(cm_dec *d, const char *path, const char *name)
+{
+	char list[256];
+	const char *near = cm_suggest(name, cm_label_names);
+
+	cm_join(list, sizeof(list), cm_label_names);
+	cm_dec_error(d, path,
+		     "unknown label \"%s\" at \"%s\"%s%s%s; labels are: %s",
+		     name, path, near ? "; did you mean \"" : "",
+		     near ? near : "", near ? "\"?" : "", list);
+}
+
+/* Mark the labels listed in seq (a list of names) omitted. 0 or -1. */
+static int cm_decode_omit(cm_dec *d, const cm_node *seq, const char *path,
+			  cm_label_keys *k)
+{
+	uint32_t i;
+	int rc = 0;
+
+	if (seq->kind != CM_SEQ) {
+		cm_dec_error(d, path,
+			     "field \"%s\" must be a list of label names "
+			     "(e.g. [budget, owner]), not %s",
+			     path, cm_kind_name(seq));
+		return -1;
+	}
+	for (i = 0; i < seq->len; i++) {
+		const cm_node *v = &seq->u.kids[i];
+		int idx = v->kind == CM_SCALAR ? cm_label_index(v->u.str) : -1;
+
+		if (idx < 0) {
+			cm_unknown_label(d, path,
+					 v->kind == CM_SCALAR ? v->u.str : "?");
+			rc = -1;
+			continue;
+		}
+		k->omit[idx] = 1;
+	}
+	return rc;
+}
+
+/* Comma-separated label names (ConfigMap form). 0 or -1. */
+static int cm_decode_omit_csv(cm_dec *d, const char *csv, const char *path,
+			      cm_label_keys *k)
+{
+	char name[64];
+	int rc = 0;
+
+	while (*csv) {
+		size_t n = strcspn(csv, ",");
+		size_t b = 0, e = n;
+		int idx;
+
+		while (b < e && csv[b] == ' ')
+			b++;
+		while (e > b && csv[e - 1] == ' ')
+			e--;
+		if (e > b) {
+			snprintf(name, sizeof(name), "%.*s", (int)(e - b),
+				 csv + b);
+			idx = cm_label_index(name);
+			if (idx < 0) {
+				cm_unknown_label(d, path, name);
+				rc = -1;
+			} else {
+				k->omit[idx] = 1;
+			}
+		}
+		csv += n;
+		if (*csv == ',')
+			csv++;
+	}
+	return rc;
+}
+
+/* keys: {logicalName: labelKey}. 0 or -1. */
+static int cm_decode_keys(cm_dec *d, const cm_node *m, const char *path,
+			  cm_label_keys *k)
+{
+	uint32_t i;
+	int rc = 0;
+
+	if (m->kind != CM_MAP) {
+		cm_dec_error(d, path,
+			     "field \"%s\" must be a mapping from label name "
+			     "to label key (e.g. costCenter: "
+			     "cost.example.com/center), not %s",
+			     path, cm_kind_name(m));
+		return -1;
+	}
+	for (i = 0; i < m->len; i++) {
+		const cm_node *key = &m->u.kids[2 * i];
+		const cm_node *val = &m->u.kids[2 * i + 1];
+		int idx = key->kind == CM_SCALAR ? cm_label_index(key->u.str)
+						 : -1;
+
+		if (idx < 0) {
+			cm_unknown_label(d, path,
+					 key->kind == CM_SCALAR ? key->u.str
+								: "?");
+			rc = -1;
+			continue;
+		}
+		if (val->kind != CM_SCALAR || cm_is_null(val)) {
+			cm_dec_error(d, path,
+				     "the key for label \"%s\" at \"%s\" must "
+				     "be a label key string; to leave the label "
+				     "out use omit: [%s]",
+				     key->u.str, path, key->u.str);
+			rc = -1;
+			continue;
+		}
+		k->key[idx] = val->u.str;
+	}
+	return rc;
+}
+
+/* spec.labels. 0 or -1 after reporting every problem. */
+static int cm_decode_labels(cm_dec *d, const cm_node *m)
+{
+	static const cm_field strict_f = {"strict", CM_F_BOOL,
+					  offsetof(cm_config, labels_strict)};
+	static const cm_field prefix_f = {"prefix", CM_F_STRING,
+					  offsetof(cm_config, labels_prefix)};
+	uint32_t i, j;
+	int rc = 0;
+
+	if (cm_is_null(m))
+		return 0;
+	if (m->kind != CM_MAP) {
+		cm_dec_error(d, "spec.labels",
+			     "field \"spec.labels\" must be a mapping, not %s",
+			     cm_kind_name(m));
+		return -1;
+	}
+	for (i = 0; i < m->len; i++) {
+		const cm_node *key = &m->u.kids[2 * i];
+		const cm_node *val = &m->u.kids[2 * i + 1];
+		char path[256];
+
+		snprintf(path, sizeof(path), "spec.labels.%s",
+			 key->kind == CM_SCALAR ? key->u.str : "?");
+		if (cm_scalar_is(key, "strict")) {
+			rc |= cm_store(d, &strict_f, path, val);
+		} else if (cm_scalar_is(key, "prefix")) {
+			rc |= cm_store(d, &prefix_f, path, val);
+		} else if (cm_scalar_is(key, "keys")) {
+			rc |= cm_decode_keys(d, val, path, &d->out->meta);
+		} else if (cm_scalar_is(key, "omit")) {
+			rc |= cm_decode_omit(d, val, path, &d->out->meta);
+		} else if (cm_scalar_is(key, "podTemplate")) {
+			if (val->kind != CM_MAP) {
+				cm_dec_error(d, path,
+					     "field \"%s\" must be a mapping "
+					     "with keys and omit, not %s",
+					     path, cm_kind_name(val));
+				rc = -1;
+				continue;
+			}
+			for (j = 0; j < val->len; j++) {
+				const cm_node *pk = &val->u.kids[2 * j];
+				const cm_node *pv = &val->u.kids[2 * j + 1];
+				char ppath[300];
+
+				snprintf(ppath, sizeof(ppath), "%s.%s", path,
+					 pk->kind == CM_SCALAR ? pk->u.str
+							       : "?");
+				if (cm_scalar_is(pk, "keys"))
+					rc |= cm_decode_keys(d, pv, ppath,
+							     &d->out->pod);
+				else if (cm_scalar_is(pk, "omit"))
+					rc |= cm_decode_omit(d, pv, ppath,
+							     &d->out->pod);
+				else {
+					cm_unknown_field(
+						d, ppath,
+						pk->kind == CM_SCALAR
+							? pk->u.str
+							: "?",
+						cm_pod_labels_fields);
+					rc = -1;
+				}
+			}
+		} else {
+			cm_unknown_field(d, path,
+					 key->kind == CM_SCALAR ? key->u.str
+								: "?",
+					 cm_labels_fields);
+			rc = -1;
+		}
+	}
+	return rc ? -1 : 0;
+}
+
 /*
  * Decode mapping m against table t; prefix is the path of m ("spec").
  * Reports every problem. 0 or -1.
@@ -318,6 +556,11 @@ static int cm_decode_map(cm_dec *d, const cm_node *m, const char *prefix,
 								: "?",
 					 names);
 			rc = -1;
+			continue;
+		}
+		if (f->type == CM_F_LABELS) {
+			if (cm_decode_labels(d, val) < 0)
+				rc = -1;
 			continue;
 		}
 		if (f->type == CM_F_COST || f->type == CM_F_MONITOR) {
@@ -363,6 +606,8 @@ static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 		;
 	for (i = 0; cm_slo_keys[i]; i++)
 		names[n++] = cm_slo_keys[i];
+	names[n++] = "labelsOmit";
+	names[n++] = "podLabelsOmit";
 	names[n] = NULL;
 	for (i = 0; i < data->len; i++) {
 		const cm_node *key = &data->u.kids[2 * i];
@@ -373,6 +618,24 @@ static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 
 		snprintf(path, sizeof(path), "data.%s",
 			 key->kind == CM_SCALAR ? key->u.str : "?");
+		if (cm_scalar_is(key, "labelsOmit") ||
+		    cm_scalar_is(key, "podLabelsOmit")) {
+			if (val->kind != CM_SCALAR) {
+				cm_dec_error(d, path,
+					     "field \"%s\" must be a "
+					     "comma-separated list of label "
+					     "names, not %s",
+					     path, cm_kind_name(val));
+				rc = -1;
+			} else if (cm_decode_omit_csv(
+					   d, val->u.str, path,
+					   cm_scalar_is(key, "labelsOmit")
+						   ? &d->out->meta
+						   : &d->out->pod) < 0) {
+				rc = -1;
+			}
+			continue;
+		}
 		for (s = 0; cm_slo_keys[s]; s++)
 			if (cm_scalar_is(key, cm_slo_keys[s]))
 				break;
@@ -454,6 +717,7 @@ int cm_config_decode(cm_arena *a, const cm_node *fc, const char *file,
 	d.where = cm_item_where(fc);
 	if (file)
 		d.where.file_path = file;
+	out->where = d.where;
 	api = d.where.api_version;
 	kind = d.where.kind;
 	out->name = d.where.name;

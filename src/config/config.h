@@ -44,9 +44,32 @@ typedef struct cm_slo_override {
 	const char *latency_p95_ms; /* sloLatencyP95ms */
 } cm_slo_override;
 
+/* The logical cost labels, in the order they are written. */
+typedef enum cm_label_id {
+	CM_LABEL_SERVICE = 0,
+	CM_LABEL_TEAM,
+	CM_LABEL_COST_CENTER,
+	CM_LABEL_BUSINESS_UNIT,
+	CM_LABEL_OWNER,
+	CM_LABEL_ENVIRONMENT,
+	CM_LABEL_BUDGET,
+	CM_LABEL_MONITORING_PROFILE,
+	CM_LABEL_COUNT
+} cm_label_id;
+
+/* "service", "team", "costCenter", ... indexed by cm_label_id. */
+extern const char *const cm_label_names[CM_LABEL_COUNT + 1];
+
+/* Label key choices for one place (object metadata or pod templates). */
+typedef struct cm_label_keys {
+	const char *key[CM_LABEL_COUNT]; /* renamed key, or NULL = default */
+	int omit[CM_LABEL_COUNT];        /* 1 = leave this label out */
+} cm_label_keys;
+
 typedef struct cm_config {
 	cm_config_form form;
 	const char *name; /* metadata.name */
+	cm_where where;   /* the functionConfig, for diagnostics */
 
 	const char *service;
 	const char *team;
@@ -67,7 +90,22 @@ typedef struct cm_config {
 	int dynatrace;  /* -1 unset, 0 false, 1 true */
 	cm_slo_override *overrides; /* in the arena */
 	size_t n_overrides;
+
+	/* spec.labels */
+	int labels_strict;         /* -1 unset, 0, 1 */
+	const char *labels_prefix; /* DNS prefix for default keys, or NULL */
+	cm_label_keys meta;        /* object metadata */
+	cm_label_keys pod;         /* pod templates (also gets meta's choices) */
 } cm_config;
+
+/*
+ * The path of a field as the user wrote it: "spec.cost.costCenter" for a
+ * ServiceProfile, "data.costCenter" for a ConfigMap. typed is the spec
+ * path without "spec."; flat the ConfigMap key. Returns a static string
+ * or one in buf (size n).
+ */
+const char *cm_config_path(const cm_config *c, const char *typed,
+			   const char *flat, char *buf, size_t n);
 
 /* An empty config (form CM_CONFIG_NONE, booleans -1). */
 void cm_config_init(cm_config *c);

@@ -179,11 +179,7 @@ int cm_map_set(cm_arena *a, cm_node *map, const char *key, cm_node value)
 		return -1;
 	i = cm_map_find(map, key, klen);
 	if (i >= 0) {
-		kids = cm_kids_realloc(a, map, 2 * (size_t)map->len,
-				       2 * (size_t)map->len);
-		if (!kids)
-			return -1;
-		kids[i] = value;
+		map->u.kids[i] = value;
 		return 0;
 	}
 	if (map->len >= CM_NODE_MAX_LEN)
@@ -198,6 +194,23 @@ int cm_map_set(cm_arena *a, cm_node *map, const char *key, cm_node value)
 	kids[2 * map->len] = k;
 	kids[2 * map->len + 1] = value;
 	map->len++;
+	return 0;
+}
+
+int cm_map_append(cm_arena *a, cm_node *map, const cm_node *pairs, size_t n)
+{
+	cm_node *kids;
+
+	if (!map || map->kind != CM_MAP || n > CM_NODE_MAX_LEN - map->len)
+		return -1;
+	if (n == 0)
+		return 0;
+	kids = cm_kids_realloc(a, map, 2 * (size_t)map->len,
+			       2 * ((size_t)map->len + n));
+	if (!kids)
+		return -1;
+	memcpy(kids + 2 * (size_t)map->len, pairs, 2 * n * sizeof(cm_node));
+	map->len += (uint32_t)n;
 	return 0;
 }
 

@@ -16,9 +16,11 @@
  *     take that arena and allocate from it.
  *
  * Ownership: nothing in this API frees; cm_arena_free() releases a whole
- * tree. Node values are copied by value (struct assignment) freely; two
- * copies share children until one of them is changed through this API,
- * which always writes a fresh child array.
+ * tree. A child array belongs to exactly one node of a tree (the parser
+ * and cm_node_copy() never share one), so the setters below change it in
+ * place; growing a collection writes a fresh array once per call. Scalar
+ * text is immutable and may be shared by any number of nodes: a value
+ * built once can be put into many items by struct copy.
  */
 #ifndef CM_NODE_H
 #define CM_NODE_H
@@ -111,6 +113,13 @@ cm_node cm_seq_new(void);
  * when the arena is full or map is not a mapping (map unchanged).
  */
 int cm_map_set(cm_arena *a, cm_node *map, const char *key, cm_node value);
+
+/*
+ * Append n key/value pairs (pairs[0..2n), keys not yet in map) with one
+ * allocation. The nodes are copied by value. Returns 0, or -1 when the
+ * arena is full or map is not a mapping (map unchanged).
+ */
+int cm_map_append(cm_arena *a, cm_node *map, const cm_node *pairs, size_t n);
 
 /* Append an item to a sequence. 0, or -1 (sequence unchanged). */
 int cm_seq_push(cm_arena *a, cm_node *seq, cm_node item);

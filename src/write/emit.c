@@ -2,6 +2,7 @@
 #include "emit.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -51,17 +52,43 @@ static cm_style cm_key_style(const cm_node *k)
 
 static int cm_emit_node(yaml_emitter_t *e, const cm_node *n);
 
-/* Emit a scalar with the given style. Returns libyaml's 1/0. */
+/*
+ * Emit a scalar with the given style. Returns libyaml's 1/0.
+ *
+ * The event is filled in directly rather than by
+ * yaml_scalar_event_initialize(), which would check the text's UTF-8
+ * again: every scalar here was validated by the parser or made by the
+ * function from such text. The copies are malloc'd, as libyaml frees
+ * them (yaml_event_delete) once the event is written.
+ */
 static int cm_emit_scalar(yaml_emitter_t *e, const cm_node *n, cm_style style)
 {
 	yaml_event_t ev;
 	int implicit = n->tag == NULL;
+	unsigned char *value, *tag = NULL;
 
-	if (!yaml_scalar_event_initialize(&ev, NULL, (yaml_char_t *)n->tag,
-					  (yaml_char_t *)n->u.str, (int)n->len,
-					  implicit, implicit,
-					  (yaml_scalar_style_t)style))
+	value = malloc((size_t)n->len + 1);
+	if (!value)
 		return 0;
+	memcpy(value, n->u.str, (size_t)n->len + 1);
+	if (n->tag) {
+		size_t tl = strlen(n->tag);
+
+		tag = malloc(tl + 1);
+		if (!tag) {
+			free(value);
+			return 0;
+		}
+		memcpy(tag, n->tag, tl + 1);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = YAML_SCALAR_EVENT;
+	ev.data.scalar.value = value;
+	ev.data.scalar.length = n->len;
+	ev.data.scalar.tag = tag;
+	ev.data.scalar.plain_implicit = implicit;
+	ev.data.scalar.quoted_implicit = implicit;
+	ev.data.scalar.style = (yaml_scalar_style_t)style;
 	return yaml_emitter_emit(e, &ev);
 }
 

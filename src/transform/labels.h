@@ -1,0 +1,92 @@
+/*
+ * labels.h - the cost labels and budget annotations, and putting them on
+ * the items.
+ *
+ * Invariants:
+ *   - Label keys are valid Kubernetes qualified names and values valid
+ *     label values (<= 63 chars, [A-Za-z0-9] at both ends, [-_.A-Za-z0-9]
+ *     inside). A value that is not gets its label-safe form (see
+ *     cm_label_safe()) and the exact value goes into an annotation with
+ *     the same key; in strict mode it is an error instead.
+ *   - Labels go on metadata.labels of every item that is neither local
+ *     config nor a costmon object, and on the pod templates of workloads
+ *     (and a bare Pod's own labels); never on selectors, matchLabels or
+ *     volumeClaimTemplates. Budget annotations go on object metadata only.
+ *   - Existing labels with another value are overwritten and reported as
+ *     warnings; a run on the function's own output changes nothing.
+ *
+ * Ownership: a label set's strings live in the arena passed in; the
+ * transform allocates the nodes it adds from the items' arena.
+ */
+#ifndef CM_LABELS_H
+#define CM_LABELS_H
+
+#include <stddef.h>
+
+#include "../config/config.h"
+#include "../core/arena.h"
+#include "../core/diag.h"
+#include "../core/node.h"
+#include "../expand/cost.h"
+
+/* Budget annotation keys. */
+#define CM_ANN_BUDGET "costmon.dev/budget"
+#define CM_ANN_BUDGET_AMOUNT "costmon.dev/budget-amount"
+#define CM_ANN_BUDGET_CURRENCY "costmon.dev/budget-currency"
+
+typedef struct cm_label {
+	const char *key;
+	const char *value; /* label-safe */
+	const char *exact; /* the value as configured, when it differs */
+} cm_label;
+
+typedef struct cm_label_set {
+	cm_label meta[CM_LABEL_COUNT]; /* object metadata, in order */
+	size_t n_meta;
+	cm_label pod[CM_LABEL_COUNT]; /* pod templates, in order */
+	size_t n_pod;
+	const char *amount;   /* budget, formatted */
+	const char *currency;
+	const char *budget_json;
+
+	/* The same as ready-made key/value node pairs, built once and put
+	 * into every item by struct copy (their text is shared). */
+	cm_node meta_nodes[2 * CM_LABEL_COUNT];
+	cm_node pod_nodes[2 * CM_LABEL_COUNT];
+	cm_node ann_nodes[2 * (CM_LABEL_COUNT + 3)]; /* exact values, budget */
+	size_t n_ann;
+} cm_label_set;
+
+/*
+ * The label-safe form of s, written into out (size >= 64): '@' becomes
+ * "_at_", every other character outside [A-Za-z0-9-_.] becomes '_', and
+ * characters that are not letters or digits are trimmed from both ends.
+ * Returns the length, 0 when nothing is left, or > 63 when too long (out
+ * then holds a truncated prefix).
+ */
+size_t cm_label_safe(const char *s, char *out, size_t n);
+
+/* True when s is a valid label value (empty is not accepted here). */
+int cm_label_value_ok(const char *s);
+
+/* True when s is a valid label key ([prefix/]name). */
+int cm_label_key_ok(const char *s);
+
+/*
+ * Build the label set from the config and the cost plan. Returns 0, or
+ * -1 after reporting (invalid key, value not label-safe in strict mode,
+ * empty or over-long label-safe value).
+ */
+int cm_labels_build(cm_arena *a, const cm_config *cfg,
+		    const cm_cost_plan *plan, cm_label_set *set,
+		    cm_diags *diags);
+
+/*
+ * Put the labels and budget annotations on every item of items (a
+ * sequence of mappings). Returns 0, or -1 when the arena is full
+ * (reported).
+ */
+int cm_labels_apply(cm_arena *a, cm_node *items, const cm_label_set *set,
+		    cm_diags *diags);
+
+#endif
