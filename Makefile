@@ -69,18 +69,21 @@ example: krm-fn
 	./krm-fn < examples/quickstart/resource-list.yaml
 
 # The whole suite against a given binary (KRM_FN=path overrides).
-test: krm-fn tests/fuzz-replay
+test: krm-fn tests/fuzz-replay tests/unit
 	KRM_FN=$(CURDIR)/krm-fn bash tests/run.sh
 
 tests/fuzz-replay: fuzz/harness.c fuzz/replay.c $(SRCS) $(HDRS)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ fuzz/harness.c fuzz/replay.c \
 		$(SRCS) $(LDLIBS)
 
+tests/unit: tests/unit.c $(SRCS) $(HDRS)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit.c $(SRCS) $(LDLIBS)
+
 # Separate build tree so sanitized objects never mix with normal ones.
 sanitize:
 	$(MAKE) clean
 	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" krm-fn tests/fuzz-replay
+		LDFLAGS="-fsanitize=address,undefined" krm-fn tests/fuzz-replay tests/unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		KRM_FN=$(CURDIR)/krm-fn bash tests/run.sh
@@ -108,4 +111,4 @@ uninstall:
 	-rmdir -p $(DESTDIR)$(PLUGIN_DIR) 2>/dev/null
 
 clean:
-	rm -f $(OBJS) $(MAIN:.c=.o) krm-fn tests/fuzz-replay fuzz/krm-fuzz
+	rm -f $(OBJS) $(MAIN:.c=.o) krm-fn tests/fuzz-replay tests/unit fuzz/krm-fuzz

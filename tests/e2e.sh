@@ -3,17 +3,49 @@
 # installed on this machine, on the example packages in testdata/e2e/
 # (see testdata/e2e/README.md):
 #
-#   kpt fn eval --exec       imperative run, ConfigMap functionConfig
+#   kpt fn eval --exec       imperative run, ConfigMap functionConfig from
+#                            `-- key=value` arguments
 #   kpt fn render --allow-exec  Kptfile pipeline, ServiceProfile configPath
 #   kubectl kustomize --enable-alpha-plugins
 #                            legacy exec plugin installed by
 #                            `make install-plugin`, ServiceProfile as a
 #                            transformer
 #
-# At this stage the function changes no item, so every run must leave the
-# resources data-equal to the inputs (compared as parsed YAML with types:
-# "6000" stays a string; comments ignored), and a second run on the first
-# run's output must change nothing, byte for byte.
+# Each orchestrator runs the seed example (payment-processor, size large,
+# standard-api-cost) in each of int-stable, pre-stable and prod, where the
+# budget is 1000, 3000 and 6000. For every run, `yamleq.py cost` compares
+# the output with the input as parsed YAML, types included ("6000" is a
+# string; comments are ignored), one check per aspect:
+#
+#   objects                 the same objects (files, documents) come out
+#   labels                  every object that is neither local-config nor a
+#                           costmon.dev object has the 8 cost labels with
+#                           the seed's values, each a string
+#   budget-annotations      cost.owner (the exact e-mail),
+#                           costmon.dev/budget-amount and -currency, and
+#                           costmon.dev/budget: canonical JSON whose amount,
+#                           environment, size and profile match; one value
+#                           on every object
+#   pod-templates           the 8 labels on every workload pod template
+#                           (the Deployment's at least; CronJob: job
+#                           template and its pod template)
+#   selectors               spec.selector (Deployment matchLabels, Service,
+#                           PodDisruptionBudget) equal to the input; in
+#                           kpt's files a block-style selector also keeps
+#                           its bytes
+#   local-config-unchanged  local-config and costmon.dev items equal to the
+#                           input (kpt; for kubectl: the plugin's stream)
+#   local-config-dropped    kubectl only: local-config inputs are absent
+#                           from kubectl's final output
+#   rest-unchanged          every object equal to the input once exactly
+#                           the keys costmon adds are removed
+#
+# and a second run on the first run's output must change nothing, byte for
+# byte. Failures: an unknown key or field makes the orchestrator fail and
+# name it; an environment the cost profile lacks (qa) makes it fail and
+# list int-stable, pre-stable, prod. A platform team's CostProfile item
+# (testdata/e2e/cost-profile.yaml, local-config, prod base 4000) replaces
+# the built-in of the same name under every orchestrator: prod budget 8000.
 #
 # A missing orchestrator (or python3 with PyYAML for the comparisons)
 # skips its checks. Everything runs on copies in a temp dir; nothing is
@@ -28,27 +60,99 @@ trap 'rm -rf "$T"' EXIT
 E2E=$ROOT/testdata/e2e
 TIMEOUT=${E2E_TIMEOUT:-120}
 
+# The seed example as `kpt fn eval` arguments (environment added per run);
+# testdata/e2e/{render,kustomize}/profile.yaml hold the same.
+SEED_ARGS=(service=payment-processor team=payments-team size=large
+	costProfile=standard-api-cost costCenter=CC-12345
+	businessUnit=retail-banking costOwner=alice.johnson@company.com
+	monitoringProfile=api-observability)
+ENVS="int-stable pre-stable prod"
+# The seed's budget in ENV: base (500 / 1500 / 3000) x 2 (large).
+budget_of() {
+	case $1 in
+	int-stable) echo 1000 ;;
+	pre-stable) echo 3000 ;;
+	prod) echo 6000 ;;
+	esac
+}
+# The prod budget with testdata/e2e/cost-profile.yaml: 4000 x 2.
+OVERRIDE_BUDGET=8000
+# The messages for environment=qa must list the profile's environments.
+ENV_LIST='int-stable, pre-stable, prod'
+
 # --- helpers ---------------------------------------------------------------
 
 # The YAML comparison tool: python3 + PyYAML.
 cat >"$T/yamleq.py" <<'PY'
-"""yamleq.py - data equality of YAML files, strict about scalar types.
+"""yamleq.py - YAML data checks for the e2e suite, strict about scalar
+types ("6000" is a string, 6000 a number; comments are ignored).
 
-  yamleq.py dirs A B
-      same set of files; every file parsed (all documents) equal.
-  yamleq.py objs [--ordered] [--strip-kustomize] ACTUAL EXPECTED...
+  yamleq.py objs ACTUAL EXPECTED...
       the objects of the ACTUAL stream equal those of the EXPECTED files,
-      keyed by apiVersion/kind/namespace/name (or in order with
-      --ordered); --strip-kustomize drops kustomize's own annotations.
+      keyed by apiVersion/kind/namespace/name.
+  yamleq.py cost --env ENV --budget N [--ordered] [--kustomize-output]
+                 ACTUAL INPUT...
+      costmon's output ACTUAL checked against its input, for the seed
+      ServiceProfile (SEED below) in environment ENV with budget N.
+      ACTUAL and a single INPUT that are directories are kpt packages:
+      files paired by path, documents by position, and a block-style
+      selector must also keep its bytes. Otherwise ACTUAL is a
+      stream and the INPUT files hold the input objects, paired by
+      apiVersion/kind/namespace/name (by position with --ordered).
+      --kustomize-output: ACTUAL is kustomize's final output: kustomize's
+      own annotations are ignored on both sides and local-config inputs
+      must be absent from it (kustomize drops them).
+      Prints "ASPECT<TAB>problem" per problem (ASPECTS below).
+  yamleq.py has-local STREAM KIND NAME
+      STREAM holds a KIND named NAME annotated local-config.
   yamleq.py field-error RESULTS_YAML PATH TEXT
       the kpt FunctionResultList holds an error result for field PATH
       whose message contains TEXT.
-Exit 0 when equal; otherwise the differences on stdout, exit 1.
+Exit 0 when all is well; 1 with the problems on stdout; 2 on a usage
+error or a crash of this script.
 """
+import copy
+import json
 import os
+import re
 import sys
 
 import yaml
+
+# The seed example's labels; cost.environment and cost.budget come from
+# --env and --budget.
+SEED = {
+    "cost.service": "payment-processor",
+    "cost.team": "payments-team",
+    "cost.costCenter": "CC-12345",
+    "cost.businessUnit": "retail-banking",
+    "cost.owner": "alice.johnson_at_company.com",
+    "cost.environment": None,
+    "cost.budget": None,
+    "monitoring.profile": "api-observability",
+}
+OWNER = "alice.johnson@company.com"
+PROFILE = "standard-api-cost"
+SIZE = "large"
+CURRENCY = "USD"
+# What costmon adds: these labels (object metadata and pod templates) and
+# these annotations (object metadata only).
+COST_LABELS = tuple(SEED)
+COST_ANNOTATIONS = ("cost.owner", "costmon.dev/budget-amount",
+                    "costmon.dev/budget-currency", "costmon.dev/budget")
+# Where the pod templates are, by kind.
+TEMPLATES = {k: [("spec", "template")] for k in (
+    "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
+    "ReplicationController")}
+TEMPLATES["CronJob"] = [("spec", "jobTemplate"),
+                        ("spec", "jobTemplate", "spec", "template")]
+ASPECTS = ("objects", "labels", "budget-annotations", "pod-templates",
+           "selectors", "local-config-unchanged", "local-config-dropped",
+           "rest-unchanged")
+LOCAL = "config.kubernetes.io/local-config"
+KUSTOMIZE_OWN = ("kustomize.config.k8s.io/", "internal.config.kubernetes.io/",
+                 "config.kubernetes.io/origin",
+                 "alpha.config.kubernetes.io/transformations")
 
 
 def load(path):
@@ -65,12 +169,12 @@ def diff(a, b, path, out):
     elif isinstance(a, dict):
         for k in a:
             if k not in b:
-                out.append("%s/%s: only in the first" % (path, k))
+                out.append("%s/%s: only in the output" % (path, k))
             else:
                 diff(a[k], b[k], "%s/%s" % (path, k), out)
         for k in b:
             if k not in a:
-                out.append("%s/%s: only in the second" % (path, k))
+                out.append("%s/%s: only in the input" % (path, k))
     elif isinstance(a, list):
         if len(a) != len(b):
             out.append("%s: %d items != %d items" % (path or "/", len(a),
@@ -81,21 +185,38 @@ def diff(a, b, path, out):
         out.append("%s: %r != %r" % (path or "/", a, b))
 
 
+def meta(o):
+    m = o.get("metadata") if isinstance(o, dict) else None
+    return m if isinstance(m, dict) else {}
+
+
 def key(o):
     if not isinstance(o, dict):
         return repr(o)
-    md = o.get("metadata") or {}
+    md = meta(o)
     return "%s/%s/%s/%s" % (o.get("apiVersion"), o.get("kind"),
                             md.get("namespace", ""), md.get("name"))
 
 
-KUSTOMIZE_OWN = ("kustomize.config.k8s.io/", "internal.config.kubernetes.io/",
-                 "config.kubernetes.io/origin",
-                 "alpha.config.kubernetes.io/transformations")
+def get(o, path):
+    for p in path:
+        if not isinstance(o, dict):
+            return None
+        o = o.get(p)
+    return o
+
+
+def is_local(o):
+    v = (meta(o).get("annotations") or {}).get(LOCAL)
+    return v is not None and v != "false" and v is not False
+
+
+def is_costmon(o):
+    return str(o.get("apiVersion", "")).startswith("costmon.dev/")
 
 
 def strip_kustomize(o):
-    ann = (o.get("metadata") or {}).get("annotations")
+    ann = meta(o).get("annotations")
     if isinstance(ann, dict):
         for k in list(ann):
             if k.startswith(KUSTOMIZE_OWN):
@@ -105,36 +226,269 @@ def strip_kustomize(o):
     return o
 
 
-def cmd_dirs(a, b):
+def strip_keys(parent, name, keys, inp_parent):
+    """Remove from parent[name] the keys that the input's inp_parent[name]
+    lacks; then parent[name] itself when emptied and not in the input."""
+    if not isinstance(parent, dict) or not isinstance(parent.get(name), dict):
+        return
+    inp = inp_parent.get(name) if isinstance(inp_parent, dict) else None
+    inp = inp if isinstance(inp, dict) else {}
+    d = parent[name]
+    for k in keys:
+        if k not in inp:
+            d.pop(k, None)
+    if not d and not (isinstance(inp_parent, dict) and name in inp_parent):
+        del parent[name]
+
+
+def strip_cost(a, e):
+    """a without exactly what costmon adds to the input e."""
+    a = copy.deepcopy(a)
+    strip_keys(a.get("metadata"), "labels", COST_LABELS, e.get("metadata"))
+    strip_keys(a.get("metadata"), "annotations", COST_ANNOTATIONS,
+               e.get("metadata"))
+    for p in TEMPLATES.get(a.get("kind"), []):
+        t, et = get(a, p), get(e, p)
+        if isinstance(t, dict):
+            strip_keys(t.get("metadata"), "labels", COST_LABELS,
+                       (et or {}).get("metadata"))
+            strip_keys(t, "metadata", (), et)
+    return a
+
+
+class Checker:
+    def __init__(self, env, budget):
+        self.want = dict(SEED, **{"cost.environment": env,
+                                  "cost.budget": budget})
+        self.env, self.budget = env, budget
+        self.problems = []
+        self.labelled = 0
+        self.deployment_templates = 0
+        self.selector_kinds = set()
+        self.local = 0
+        self.budget_json = set()
+
+    def fail(self, aspect, fmt, *args):
+        if sum(1 for p in self.problems if p[0] == aspect) < 20:
+            self.problems.append((aspect, fmt % args))
+
+    def labels(self, aspect, where, labels):
+        if not isinstance(labels, dict):
+            self.fail(aspect, "%s: no labels", where)
+            return
+        for k, v in self.want.items():
+            got = labels.get(k)
+            if type(got) is not str or got != v:
+                self.fail(aspect, "%s: label %s is %s %r, want string %r",
+                          where, k, type(got).__name__, got, v)
+
+    def annotations(self, name, ann):
+        if not isinstance(ann, dict):
+            self.fail("budget-annotations", "%s: no annotations", name)
+            return
+        want = {"cost.owner": OWNER,
+                "costmon.dev/budget-amount": self.budget,
+                "costmon.dev/budget-currency": CURRENCY}
+        for k, v in want.items():
+            got = ann.get(k)
+            if type(got) is not str or got != v:
+                self.fail("budget-annotations",
+                          "%s: annotation %s is %s %r, want string %r",
+                          name, k, type(got).__name__, got, v)
+        text = ann.get("costmon.dev/budget")
+        try:
+            j = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            self.fail("budget-annotations",
+                      "%s: costmon.dev/budget %r is not JSON: %s",
+                      name, text, exc)
+            return
+        self.budget_json.add(text)
+        canon = json.dumps(j, separators=(",", ":"), ensure_ascii=False)
+        if canon != text:
+            self.fail("budget-annotations",
+                      "%s: costmon.dev/budget is not canonical JSON: %r",
+                      name, text)
+        want = {"amount": self.budget, "currency": CURRENCY,
+                "environment": self.env, "size": SIZE, "profile": PROFILE}
+        for k, v in want.items():
+            if not isinstance(j, dict) or j.get(k) != v:
+                self.fail("budget-annotations",
+                          "%s: costmon.dev/budget .%s is %r, want %r", name,
+                          k, j.get(k) if isinstance(j, dict) else j, v)
+
+    def pair(self, a, e, where):
+        name = "%s (%s)" % (key(e), where)
+        if not isinstance(a, dict) or not isinstance(e, dict):
+            self.fail("objects", "%s: not a mapping", name)
+            return
+        if key(a) != key(e):
+            self.fail("objects", "%s: output has %s in its place", name,
+                      key(a))
+            return
+        if is_local(e) or is_costmon(e):
+            self.local += 1
+            d = []
+            diff(a, e, "", d)
+            for x in d:
+                self.fail("local-config-unchanged", "%s: %s", name, x)
+            return
+        self.labelled += 1
+        self.labels("labels", name, meta(a).get("labels"))
+        self.annotations(name, meta(a).get("annotations"))
+        for p in TEMPLATES.get(e.get("kind"), []):
+            self.labels("pod-templates", "%s %s" % (name, ".".join(p)),
+                        get(a, p + ("metadata", "labels")))
+            if e.get("kind") == "Deployment":
+                self.deployment_templates += 1
+        se = get(e, ("spec", "selector"))
+        if se is not None:
+            self.selector_kinds.add(e.get("kind"))
+            d = []
+            diff(get(a, ("spec", "selector")), se, "/spec/selector", d)
+            for x in d:
+                self.fail("selectors", "%s: %s", name, x)
+        d = []
+        diff(strip_cost(a, e), e, "", d)
+        for x in d:
+            self.fail("rest-unchanged", "%s: %s", name, x)
+
+    def finish(self, dropped_mode):
+        if not self.labelled:
+            self.fail("labels", "no object to label was checked")
+        if len(self.budget_json) > 1:
+            self.fail("budget-annotations",
+                      "objects carry %d different costmon.dev/budget values",
+                      len(self.budget_json))
+        if not self.deployment_templates:
+            self.fail("pod-templates", "no Deployment pod template checked")
+        missing = {"Deployment", "Service"} - self.selector_kinds
+        if missing:
+            self.fail("selectors", "no selector of %s checked",
+                      ", ".join(sorted(missing)))
+        if not dropped_mode and not self.local:
+            self.fail("local-config-unchanged",
+                      "no local-config item in the input")
+
+
+def cmd_cost(args):
+    env = budget = None
+    ordered = kustomize = False
+    paths = []
+    it = iter(args)
+    for x in it:
+        if x == "--env":
+            env = next(it)
+        elif x == "--budget":
+            budget = next(it)
+        elif x == "--ordered":
+            ordered = True
+        elif x == "--kustomize-output":
+            kustomize = True
+        else:
+            paths.append(x)
+    if env is None or budget is None or len(paths) < 2:
+        sys.exit("yamleq.py cost: need --env, --budget, ACTUAL and INPUT")
+    c = Checker(env, budget)
+    if os.path.isdir(paths[0]):
+        cost_dirs(c, paths[0], paths[1])
+    else:
+        actual = load(paths[0])
+        inputs = [o for f in paths[1:] for o in load(f)]
+        if kustomize:
+            actual = [strip_kustomize(o) for o in actual]
+            inputs = [strip_kustomize(o) for o in inputs]
+            dropped = [o for o in inputs if is_local(o)]
+            if not dropped:
+                c.fail("local-config-dropped",
+                       "no local-config item in the input")
+            keys = {key(o) for o in actual}
+            for o in dropped:
+                if key(o) in keys:
+                    c.fail("local-config-dropped", "%s is in the output",
+                           key(o))
+            inputs = [o for o in inputs if not is_local(o)]
+        if ordered:
+            if len(actual) != len(inputs):
+                c.fail("objects", "%d objects out, %d in", len(actual),
+                       len(inputs))
+            for i, (a, e) in enumerate(zip(actual, inputs)):
+                c.pair(a, e, "document %d" % i)
+        else:
+            ka = {key(o): o for o in actual}
+            ke = {key(o): o for o in inputs}
+            if len(ka) != len(actual) or len(ke) != len(inputs):
+                c.fail("objects", "duplicate object keys")
+            for k in sorted(set(ka) - set(ke)):
+                c.fail("objects", "unexpected object %s", k)
+            for k in sorted(set(ke) - set(ka)):
+                c.fail("objects", "missing object %s", k)
+            for k in sorted(set(ka) & set(ke)):
+                c.pair(ka[k], ke[k], "stream")
+    c.finish(kustomize)
+    return ["%s\t%s" % p for p in c.problems]
+
+
+def selector_blocks(path):
+    """The selectors of a file, in order: for each line "selector:" the
+    text of its block (None for a flow selector on the line itself)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        m = re.match(r"^( *)selector:(.*)$", line)
+        if not m:
+            continue
+        if m.group(2).strip():
+            out.append(None)
+            continue
+        j = i + 1
+        while (j < len(lines) and lines[j].strip()
+               and len(lines[j]) - len(lines[j].lstrip(" "))
+               > len(m.group(1))):
+            j += 1
+        out.append("\n".join(lines[i:j]))
+    return out
+
+
+def selector_bytes(c, f, actual, inp):
+    """A selector written in block style keeps its bytes (kpt writes the
+    files back; a flow selector is re-laid out as a block, data-equal)."""
+    a, e = selector_blocks(actual), selector_blocks(inp)
+    if len(a) != len(e):
+        c.fail("selectors", "%s: %d selectors out, %d in", f, len(a), len(e))
+        return
+    for x, y in zip(a, e):
+        if y is not None and x != y:
+            c.fail("selectors", "%s: selector bytes %r != %r", f, x, y)
+
+
+def cost_dirs(c, actual, inp):
     def files(d):
         r = set()
         for base, _, names in os.walk(d):
             for n in names:
                 r.add(os.path.relpath(os.path.join(base, n), d))
         return r
-    fa, fb = files(a), files(b)
-    out = ["only in %s: %s" % (a, f) for f in sorted(fa - fb)]
-    out += ["only in %s: %s" % (b, f) for f in sorted(fb - fa)]
-    for f in sorted(fa & fb):
-        d = []
-        diff(load(os.path.join(a, f)), load(os.path.join(b, f)), "", d)
-        out += ["%s: %s" % (f, x) for x in d]
-    return out
+    fa, fi = files(actual), files(inp)
+    for f in sorted(fa - fi):
+        c.fail("objects", "file %s only in the output", f)
+    for f in sorted(fi - fa):
+        c.fail("objects", "file %s only in the input", f)
+    for f in sorted(fa & fi):
+        selector_bytes(c, f, os.path.join(actual, f), os.path.join(inp, f))
+        a, e = load(os.path.join(actual, f)), load(os.path.join(inp, f))
+        if len(a) != len(e):
+            c.fail("objects", "%s: %d documents out, %d in", f, len(a),
+                   len(e))
+        for i, (x, y) in enumerate(zip(a, e)):
+            c.pair(x, y, "%s document %d" % (f, i))
 
 
 def cmd_objs(args):
-    ordered = "--ordered" in args
-    strip = "--strip-kustomize" in args
-    args = [x for x in args if not x.startswith("--")]
     actual = load(args[0])
     expected = [o for f in args[1:] for o in load(f)]
-    if strip:
-        actual = [strip_kustomize(o) for o in actual]
-        expected = [strip_kustomize(o) for o in expected]
     out = []
-    if ordered:
-        diff(actual, expected, "", out)
-        return out
     ka = {key(o): o for o in actual}
     ke = {key(o): o for o in expected}
     if len(ka) != len(actual) or len(ke) != len(expected):
@@ -150,6 +504,14 @@ def cmd_objs(args):
     return out
 
 
+def cmd_has_local(path, kind, name):
+    for o in load(path):
+        if (isinstance(o, dict) and o.get("kind") == kind
+                and meta(o).get("name") == name and is_local(o)):
+            return []
+    return ["no %s %s annotated %s in %s" % (kind, name, LOCAL, path)]
+
+
 def cmd_field_error(path, field, text):
     for rl in load(path):
         for item in rl.get("items") or []:
@@ -163,27 +525,42 @@ def cmd_field_error(path, field, text):
 
 
 def main(argv):
-    if argv[1] == "dirs":
-        out = cmd_dirs(argv[2], argv[3])
-    elif argv[1] == "objs":
-        out = cmd_objs(argv[2:])
-    elif argv[1] == "field-error":
-        out = cmd_field_error(argv[2], argv[3], argv[4])
+    if len(argv) < 2:
+        sys.exit("yamleq.py: no mode")
+    mode, args = argv[1], argv[2:]
+    if mode == "objs":
+        out = cmd_objs(args)
+    elif mode == "cost":
+        out = cmd_cost(args)
+    elif mode == "has-local":
+        out = cmd_has_local(*args)
+    elif mode == "field-error":
+        out = cmd_field_error(*args)
     else:
-        sys.exit("yamleq.py: unknown mode %s" % argv[1])
+        sys.exit("yamleq.py: unknown mode %s" % mode)
     for line in out:
         print(line)
     return 1 if out else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    try:
+        sys.exit(main(sys.argv))
+    except SystemExit as exc:
+        if exc.code not in (0, 1, None):
+            print(exc.code, file=sys.stderr)
+            sys.exit(2)
+        raise
+    except Exception as exc:  # a crash is not a failed check
+        print("yamleq.py: %s: %s" % (type(exc).__name__, exc),
+              file=sys.stderr)
+        sys.exit(2)
 PY
-
 HAVE_PY=0
 python3 -c 'import yaml' 2>/dev/null && HAVE_PY=1
 
-# yamleq NAME MODE ARGS...: ok when the data is equal; needs PyYAML.
+# yamleq NAME MODE ARGS...: ok when yamleq.py MODE finds nothing wrong;
+# needs PyYAML.
 yamleq() {
 	local name=$1 out
 	shift
@@ -194,7 +571,45 @@ yamleq() {
 	if out=$(python3 "$T/yamleq.py" "$@" 2>&1); then
 		ok "$name"
 	else
-		not_ok "$name" "data differs ($*):" "$out"
+		not_ok "$name" "yamleq.py $*:" "$out"
+	fi
+}
+
+KPT_ASPECTS="objects labels budget-annotations pod-templates selectors
+local-config-unchanged rest-unchanged"
+KUBECTL_ASPECTS="objects labels budget-annotations pod-templates selectors
+local-config-dropped rest-unchanged"
+
+# cost_checks PREFIX ASPECTS ENV BUDGET [OPTION...] ACTUAL INPUT...: one
+# check PREFIX-ASPECT for each of ASPECTS, by `yamleq.py cost`.
+cost_checks() {
+	local prefix=$1 aspects=$2 env=$3 budget=$4 out rc a lines failed=0
+	shift 4
+	if [ "$HAVE_PY" != 1 ]; then
+		for a in $aspects; do
+			skip "$prefix-$a" "python3 with PyYAML not available"
+		done
+		return
+	fi
+	out=$(python3 "$T/yamleq.py" cost --env "$env" --budget "$budget" \
+		"$@" 2>&1)
+	rc=$?
+	for a in $aspects; do
+		lines=$(printf '%s\n' "$out" | grep "^$a	" | cut -f 2-)
+		if [ "$rc" -gt 1 ]; then
+			not_ok "$prefix-$a" "yamleq.py crashed (exit $rc):" \
+				"$out"
+		elif [ -n "$lines" ]; then
+			not_ok "$prefix-$a" "$lines"
+			failed=1
+		else
+			ok "$prefix-$a"
+		fi
+	done
+	# Exit 1 with nothing under these aspects: the checker and this list
+	# disagree.
+	if [ "$rc" -eq 1 ] && [ "$failed" -eq 0 ]; then
+		not_ok "$prefix-checker" "yamleq.py cost reported:" "$out"
 	fi
 }
 
@@ -257,71 +672,144 @@ set_exec() {
 	grep -qF -- "- exec: $2" "$1"
 }
 
+# set_env PROFILE ENV: the ServiceProfile's spec.environment becomes ENV.
+set_env() {
+	sed -i "s|^  environment: .*\$|  environment: $2|" "$1"
+	grep -qx -- "  environment: $2" "$1"
+}
+
+# add_resource KUSTOMIZATION FILE: FILE goes first in resources:.
+add_resource() {
+	sed -i "s|^resources:\$|resources:\\n  - $2|" "$1"
+	grep -qx -- "  - $2" "$1"
+}
+
+# field_error NAME RESULTS_DIR PATH TEXT: kpt's results.yaml has an error
+# result for field PATH whose message contains TEXT.
+field_error() {
+	if [ -f "$2/results.yaml" ]; then
+		yamleq "$1" field-error "$2/results.yaml" "$3" "$4"
+	else
+		not_ok "$1" "kpt wrote no $2/results.yaml"
+	fi
+}
+
 # --- 1. kpt fn eval --exec (imperative, ConfigMap functionConfig) ----------
 
+# eval_run LOG PKG [FLAG...] -- KEY=VALUE...: kpt fn eval --exec krm-fn.
+eval_run() {
+	local log=$1 pkg=$2
+	shift 2
+	(cd "$T" && run_logged "$log" kpt fn eval --exec "$KRM_FN" "$pkg" "$@")
+}
+
 kpt_eval() {
-	local pkg=$T/eval rc
+	local env budget pkg rc
+	for env in $ENVS; do
+		budget=$(budget_of "$env")
+		pkg=$T/eval-$env
+		fresh "$pkg" "$E2E/eval"
+		fresh "$pkg.orig" "$E2E/eval"
+		eval_run "$pkg.log1" "$pkg" -- "${SEED_ARGS[@]}" \
+			environment="$env"
+		rc=$?
+		expect_ok "kpt-eval-$env-exit-0" "$rc" "$pkg.log1"
+		cost_checks "kpt-eval-$env" "$KPT_ASPECTS" "$env" "$budget" \
+			"$pkg" "$pkg.orig"
+
+		# Idempotence: again, in place; the files must not move a byte.
+		fresh "$pkg.run1" "$pkg"
+		eval_run "$pkg.log2" "$pkg" -- "${SEED_ARGS[@]}" \
+			environment="$env"
+		rc=$?
+		expect_ok "kpt-eval-$env-second-run-exit-0" "$rc" "$pkg.log2"
+		same_bytes "kpt-eval-$env-idempotent" "$pkg.run1" "$pkg"
+	done
+
+	# The platform team's CostProfile as a local-config file of the
+	# package: kpt passes it to the function, which uses it.
+	pkg=$T/eval-cost-profile
 	fresh "$pkg" "$E2E/eval"
-	fresh "$T/eval.orig" "$E2E/eval"
-
-	(cd "$T" && run_logged "$T/eval1.log" kpt fn eval --exec "$KRM_FN" \
-		"$pkg" -- service=payment-processor team=payments)
+	cp "$E2E/cost-profile.yaml" "$pkg/"
+	fresh "$pkg.orig" "$pkg"
+	eval_run "$pkg.log" "$pkg" -- "${SEED_ARGS[@]}" environment=prod
 	rc=$?
-	expect_ok kpt-eval-exit-0 "$rc" "$T/eval1.log"
-	yamleq kpt-eval-data-equal dirs "$T/eval.orig" "$pkg"
+	expect_ok kpt-eval-cost-profile-exit-0 "$rc" "$pkg.log"
+	cost_checks kpt-eval-cost-profile "$KPT_ASPECTS" prod \
+		"$OVERRIDE_BUDGET" "$pkg" "$pkg.orig"
 
-	# Idempotence: again, in place; the files must not move a byte.
-	fresh "$T/eval.run1" "$pkg"
-	(cd "$T" && run_logged "$T/eval2.log" kpt fn eval --exec "$KRM_FN" \
-		"$pkg" -- service=payment-processor team=payments)
+	# A misspelt key (servce for service): kpt fails, the error names it
+	# and the fix, on stderr and in the structured results; the package
+	# is untouched.
+	pkg=$T/eval-bad
+	fresh "$pkg" "$E2E/eval"
+	fresh "$pkg.orig" "$pkg"
+	eval_run "$pkg.log" "$pkg" --results-dir "$pkg.results" \
+		-- "${SEED_ARGS[@]/#service=/servce=}" environment=prod
 	rc=$?
-	expect_ok kpt-eval-second-run-exit-0 "$rc" "$T/eval2.log"
-	same_bytes kpt-eval-idempotent "$T/eval.run1" "$pkg"
-
-	# A misspelt key: kpt fails, the error names it and the fix, both on
-	# stderr and in the structured results; the package is untouched.
-	(cd "$T" && run_logged "$T/eval-bad.log" kpt fn eval \
-		--exec "$KRM_FN" --results-dir "$T/eval-results" "$pkg" \
-		-- servce=x)
-	rc=$?
-	expect_fail kpt-eval-unknown-key-fails "$rc" "$T/eval-bad.log" \
+	expect_fail kpt-eval-unknown-key-fails "$rc" "$pkg.log" \
 		'servce' 'did you mean "service"'
-	if [ -f "$T/eval-results/results.yaml" ]; then
-		yamleq kpt-eval-unknown-key-result field-error \
-			"$T/eval-results/results.yaml" data.servce \
-			'did you mean "service"'
-	else
-		not_ok kpt-eval-unknown-key-result \
-			"kpt wrote no $T/eval-results/results.yaml"
-	fi
-	same_bytes kpt-eval-failure-leaves-package "$T/eval.run1" "$pkg"
+	field_error kpt-eval-unknown-key-result "$pkg.results" data.servce \
+		'did you mean "service"'
+	same_bytes kpt-eval-unknown-key-leaves-package "$pkg.orig" "$pkg"
+
+	# An environment the cost profile lacks: kpt fails, and the message
+	# lists the profile's environments.
+	pkg=$T/eval-qa
+	fresh "$pkg" "$E2E/eval"
+	fresh "$pkg.orig" "$pkg"
+	eval_run "$pkg.log" "$pkg" --results-dir "$pkg.results" \
+		-- "${SEED_ARGS[@]}" environment=qa
+	rc=$?
+	expect_fail kpt-eval-unknown-environment-fails "$rc" "$pkg.log" \
+		'environment "qa"' "$ENV_LIST"
+	field_error kpt-eval-unknown-environment-result "$pkg.results" \
+		data.environment "$ENV_LIST"
+	same_bytes kpt-eval-unknown-environment-leaves-package "$pkg.orig" \
+		"$pkg"
 }
 
 # --- 2. kpt fn render --allow-exec (Kptfile pipeline, configPath) -----------
 
-kpt_render() {
-	local pkg=$T/render rc
-	fresh "$pkg" "$E2E/render"
+# render_pkg PKG ENV: PKG becomes a copy of render/ whose Kptfile runs the
+# binary under test and whose profile names ENV.
+render_pkg() {
+	fresh "$1" "$E2E/render"
 	# kpt resolves a relative exec path against its own working
 	# directory, not the package: use the absolute path of the binary.
-	if ! set_exec "$pkg/Kptfile" "$KRM_FN"; then
-		not_ok kpt-render-setup "could not point $pkg/Kptfile at $KRM_FN"
-		return
+	if ! set_exec "$1/Kptfile" "$KRM_FN"; then
+		not_ok kpt-render-setup "could not point $1/Kptfile at $KRM_FN"
+		return 1
 	fi
-	fresh "$T/render.orig" "$pkg"
+	if ! set_env "$1/profile.yaml" "$2"; then
+		not_ok "kpt-render-setup" "could not set environment $2 in $1"
+		return 1
+	fi
+}
 
-	(cd "$T" && run_logged "$T/render1.log" kpt fn render --allow-exec \
-		"$pkg")
-	rc=$?
-	expect_ok kpt-render-exit-0 "$rc" "$T/render1.log"
-	yamleq kpt-render-data-equal dirs "$T/render.orig" "$pkg"
+render_run() {
+	(cd "$T" && run_logged "$1" kpt fn render --allow-exec "$2")
+}
 
-	fresh "$T/render.run1" "$pkg"
-	(cd "$T" && run_logged "$T/render2.log" kpt fn render --allow-exec \
-		"$pkg")
-	rc=$?
-	expect_ok kpt-render-second-run-exit-0 "$rc" "$T/render2.log"
-	same_bytes kpt-render-idempotent "$T/render.run1" "$pkg"
+kpt_render() {
+	local env budget pkg rc
+	for env in $ENVS; do
+		budget=$(budget_of "$env")
+		pkg=$T/render-$env
+		render_pkg "$pkg" "$env" || return
+		fresh "$pkg.orig" "$pkg"
+		render_run "$pkg.log1" "$pkg"
+		rc=$?
+		expect_ok "kpt-render-$env-exit-0" "$rc" "$pkg.log1"
+		cost_checks "kpt-render-$env" "$KPT_ASPECTS" "$env" "$budget" \
+			"$pkg" "$pkg.orig"
+
+		fresh "$pkg.run1" "$pkg"
+		render_run "$pkg.log2" "$pkg"
+		rc=$?
+		expect_ok "kpt-render-$env-second-run-exit-0" "$rc" "$pkg.log2"
+		same_bytes "kpt-render-$env-idempotent" "$pkg.run1" "$pkg"
+	done
 
 	# The fixture's own relative "./krm-fn": found from a directory
 	# holding krm-fn, wherever the package is.
@@ -333,19 +821,41 @@ kpt_render() {
 	rc=$?
 	expect_ok kpt-render-relative-exec-from-cwd "$rc" "$T/render-rel.log"
 
+	# The platform team's CostProfile as a local-config file of the
+	# package: kpt passes local-config items to functions.
+	pkg=$T/render-cost-profile
+	render_pkg "$pkg" prod || return
+	cp "$E2E/cost-profile.yaml" "$pkg/"
+	fresh "$pkg.orig" "$pkg"
+	render_run "$pkg.log" "$pkg"
+	rc=$?
+	expect_ok kpt-render-cost-profile-exit-0 "$rc" "$pkg.log"
+	cost_checks kpt-render-cost-profile "$KPT_ASPECTS" prod \
+		"$OVERRIDE_BUDGET" "$pkg" "$pkg.orig"
+
 	# A misspelt field in profile.yaml: render fails naming it and
 	# writes nothing.
-	fresh "$T/render-bad" "$pkg"
-	sed -i 's/^  team: payments$/  teem: payments/' \
-		"$T/render-bad/profile.yaml"
-	fresh "$T/render-bad.before" "$T/render-bad"
-	(cd "$T" && run_logged "$T/render-bad.log" kpt fn render \
-		--allow-exec "$T/render-bad")
+	pkg=$T/render-bad
+	render_pkg "$pkg" prod || return
+	sed -i 's/^  team: payments-team$/  teem: payments-team/' \
+		"$pkg/profile.yaml"
+	fresh "$pkg.orig" "$pkg"
+	render_run "$pkg.log" "$pkg"
 	rc=$?
-	expect_fail kpt-render-bad-field-fails "$rc" "$T/render-bad.log" \
+	expect_fail kpt-render-bad-field-fails "$rc" "$pkg.log" \
 		'spec.teem' 'did you mean "team"'
-	same_bytes kpt-render-failure-leaves-package "$T/render-bad.before" \
-		"$T/render-bad"
+	same_bytes kpt-render-bad-field-leaves-package "$pkg.orig" "$pkg"
+
+	# An environment the cost profile lacks.
+	pkg=$T/render-qa
+	render_pkg "$pkg" qa || return
+	fresh "$pkg.orig" "$pkg"
+	render_run "$pkg.log" "$pkg"
+	rc=$?
+	expect_fail kpt-render-unknown-environment-fails "$rc" "$pkg.log" \
+		'environment "qa"' "$ENV_LIST" 'spec.environment'
+	same_bytes kpt-render-unknown-environment-leaves-package \
+		"$pkg.orig" "$pkg"
 }
 
 # --- 3. kubectl kustomize, legacy exec plugin --------------------------------
@@ -389,33 +899,75 @@ kk() {
 		"$4" >"$3" 2>"$2")
 }
 
+# kk_dir DIR ENV: DIR becomes a copy of kustomize/ whose profile names ENV.
+kk_dir() {
+	fresh "$1" "$E2E/kustomize"
+	if ! set_env "$1/profile.yaml" "$2"; then
+		not_ok kubectl-setup "could not set environment $2 in $1"
+		return 1
+	fi
+}
+
+# The input files of kustomize/, as listed in its kustomization.yaml.
+KK_INPUTS="namespace deployment service configmap cronjob local-config"
+
 kubectl_kustomize() {
-	local dir=$T/kustomize rc f
-	local -a inputs=()
-	fresh "$dir" "$E2E/kustomize"
+	local env budget dir rc f
+	local -a inputs
 	install_plugin "$T/xdg" || return
-	for f in namespace deployment service configmap; do
-		inputs+=("$dir/$f.yaml")
+	for env in $ENVS; do
+		budget=$(budget_of "$env")
+		dir=$T/kustomize-$env
+		kk_dir "$dir" "$env" || return
+		inputs=()
+		for f in $KK_INPUTS; do inputs+=("$dir/$f.yaml"); done
+
+		kk "$T/xdg" "$dir.log1" "$dir.out1.yaml" "$dir"
+		rc=$?
+		expect_ok "kubectl-$env-exit-0" "$rc" "$dir.log1"
+		cost_checks "kubectl-$env" "$KUBECTL_ASPECTS" "$env" "$budget" \
+			--kustomize-output "$dir.out1.yaml" "${inputs[@]}"
+
+		# Idempotence, 1: kubectl kustomize again, on a kustomization
+		# whose only resource is the first run's output, with the same
+		# transformer.
+		mkdir -p "$dir.again"
+		cp "$dir.out1.yaml" "$dir.again/resources.yaml"
+		cp "$dir/profile.yaml" "$dir.again/"
+		printf '%s\n' 'resources:' '  - resources.yaml' \
+			'transformers:' '  - profile.yaml' \
+			>"$dir.again/kustomization.yaml"
+		kk "$T/xdg" "$dir.log2" "$dir.out2.yaml" "$dir.again"
+		rc=$?
+		expect_ok "kubectl-$env-second-run-exit-0" "$rc" "$dir.log2"
+		same_bytes "kubectl-$env-idempotent" "$dir.out1.yaml" \
+			"$dir.out2.yaml"
+
+		# Idempotence, 2: the plugin run by hand on kubectl's output, as
+		# kubectl runs it (config file argument, stream on stdin).
+		(cd "$dir" && timeout "$TIMEOUT" "$KRM_FN" profile.yaml \
+			<"$dir.out1.yaml" >"$dir.rerun.yaml" 2>"$dir.rerun.log")
+		rc=$?
+		expect_ok "kubectl-$env-plugin-rerun-exit-0" "$rc" \
+			"$dir.rerun.log"
+		same_bytes "kubectl-$env-plugin-rerun-idempotent" \
+			"$dir.out1.yaml" "$dir.rerun.yaml"
 	done
 
-	kk "$T/xdg" "$T/kk1.log" "$T/kk1.yaml" "$dir"
-	rc=$?
-	expect_ok kubectl-kustomize-exit-0 "$rc" "$T/kk1.log"
-	yamleq kubectl-kustomize-data-equal objs --strip-kustomize \
-		"$T/kk1.yaml" "${inputs[@]}"
-
-	# Idempotence: the plugin run by hand on kubectl's output, as kubectl
-	# runs it (config file argument, stream on stdin).
-	(cd "$dir" && timeout "$TIMEOUT" "$KRM_FN" profile.yaml \
-		<"$T/kk1.yaml" >"$T/kk2.yaml" 2>"$T/kk2.log")
-	rc=$?
-	expect_ok kubectl-output-rerun-exit-0 "$rc" "$T/kk2.log"
-	yamleq kubectl-output-rerun-data-equal objs --ordered "$T/kk2.yaml" \
-		"$T/kk1.yaml"
-	same_bytes kubectl-output-rerun-idempotent "$T/kk1.yaml" "$T/kk2.yaml"
-
-	# What kubectl hands the plugin: a spy in its place records argv and
-	# the streams, then runs the binary under test.
+	# The platform team's CostProfile, local-config, in resources:, run
+	# with a spy in the plugin's place that records argv and the streams,
+	# then runs the binary under test. kustomize sends local-config
+	# resources to legacy plugins on stdin (so the profile replaces the
+	# built-in) and drops them from its final output.
+	dir=$T/kustomize-cost-profile
+	kk_dir "$dir" prod || return
+	cp "$E2E/cost-profile.yaml" "$dir/"
+	if ! add_resource "$dir/kustomization.yaml" cost-profile.yaml; then
+		not_ok kubectl-setup "could not add cost-profile.yaml to $dir"
+		return
+	fi
+	inputs=("$dir/cost-profile.yaml")
+	for f in $KK_INPUTS; do inputs+=("$dir/$f.yaml"); done
 	mkdir -p "$T/spy" "$(dirname "$T/xdg-spy/$PLUGIN_REL")"
 	{
 		printf '#!/bin/sh\nspy=%s\nfn=%s\n' "'$T/spy'" "'$KRM_FN'"
@@ -429,9 +981,9 @@ exit $rc
 SH
 	} >"$T/xdg-spy/$PLUGIN_REL"
 	chmod 0755 "$T/xdg-spy/$PLUGIN_REL"
-	kk "$T/xdg-spy" "$T/kk-spy.log" "$T/kk-spy.yaml" "$dir"
+	kk "$T/xdg-spy" "$dir.log" "$dir.out.yaml" "$dir"
 	rc=$?
-	expect_ok kubectl-spy-exit-0 "$rc" "$T/kk-spy.log"
+	expect_ok kubectl-cost-profile-exit-0 "$rc" "$dir.log"
 	if [ "$(head -n 1 "$T/spy/argv" 2>/dev/null)" = 1 ]; then
 		ok kubectl-plugin-gets-one-argument
 	else
@@ -442,47 +994,107 @@ SH
 	# file), not profile.yaml itself.
 	yamleq kubectl-plugin-config-is-profile objs "$T/spy/config.yaml" \
 		"$dir/profile.yaml"
-	# The stream kubectl sends carries kustomize.config.k8s.io/id
-	# annotations (block scalars) it matches the output back by: they
-	# must come back unchanged, as must everything else.
+	yamleq kubectl-plugin-receives-local-config has-local \
+		"$T/spy/stdin.yaml" CostProfile standard-api-cost
+	# The plugin's own stream, in order: the local-config items (the
+	# CostProfile, the setters ConfigMap) come back unchanged, and so do
+	# the kustomize.config.k8s.io/id annotations kustomize matches the
+	# output back by.
 	grep -q 'kustomize.config.k8s.io/id' "$T/spy/stdin.yaml" 2>/dev/null &&
 		echo "# note: kubectl's plugin stdin carries kustomize.config.k8s.io/id annotations"
-	yamleq kubectl-plugin-stream-data-equal objs --ordered \
-		"$T/spy/stdout.yaml" "$T/spy/stdin.yaml"
-	same_bytes kubectl-plugin-stream-bytes-kept "$T/spy/stdin.yaml" \
-		"$T/spy/stdout.yaml"
+	cost_checks kubectl-plugin-stream "$KPT_ASPECTS" prod \
+		"$OVERRIDE_BUDGET" --ordered "$T/spy/stdout.yaml" \
+		"$T/spy/stdin.yaml"
+	# kubectl's final output: budget 8000, the CostProfile gone.
+	cost_checks kubectl-cost-profile "$KUBECTL_ASPECTS" prod \
+		"$OVERRIDE_BUDGET" --kustomize-output "$dir.out.yaml" \
+		"${inputs[@]}"
 
 	# A misspelt field in profile.yaml: kubectl fails naming it.
-	fresh "$T/kustomize-bad" "$dir"
-	sed -i 's/^    costCenter:/    costCentre:/' \
-		"$T/kustomize-bad/profile.yaml"
-	kk "$T/xdg" "$T/kk-bad.log" "$T/kk-bad.yaml" "$T/kustomize-bad"
+	dir=$T/kustomize-bad
+	kk_dir "$dir" prod || return
+	sed -i 's/^    costCenter:/    costCentre:/' "$dir/profile.yaml"
+	kk "$T/xdg" "$dir.log" "$dir.out.yaml" "$dir"
 	rc=$?
-	expect_fail kubectl-kustomize-bad-field-fails "$rc" "$T/kk-bad.log" \
+	expect_fail kubectl-bad-field-fails "$rc" "$dir.log" \
 		'spec.cost.costCentre' 'did you mean "costCenter"'
+
+	# An environment the cost profile lacks.
+	dir=$T/kustomize-qa
+	kk_dir "$dir" qa || return
+	kk "$T/xdg" "$dir.log" "$dir.out.yaml" "$dir"
+	rc=$?
+	expect_fail kubectl-unknown-environment-fails "$rc" "$dir.log" \
+		'environment "qa"' "$ENV_LIST" 'spec.environment'
 }
 
 # --- run ----------------------------------------------------------------------
 
-KPT_CHECKS="kpt-eval-exit-0 kpt-eval-data-equal kpt-eval-second-run-exit-0
-kpt-eval-idempotent kpt-eval-unknown-key-fails kpt-eval-unknown-key-result
-kpt-eval-failure-leaves-package kpt-render-exit-0 kpt-render-data-equal
-kpt-render-second-run-exit-0 kpt-render-idempotent
-kpt-render-relative-exec-from-cwd kpt-render-bad-field-fails
-kpt-render-failure-leaves-package"
-KUBECTL_CHECKS="make-install-plugin kubectl-kustomize-exit-0
-kubectl-kustomize-data-equal kubectl-output-rerun-exit-0
-kubectl-output-rerun-data-equal kubectl-output-rerun-idempotent
-kubectl-spy-exit-0 kubectl-plugin-gets-one-argument
-kubectl-plugin-config-is-profile kubectl-plugin-stream-data-equal
-kubectl-plugin-stream-bytes-kept kubectl-kustomize-bad-field-fails"
+# The names of the checks, for skipping when a tool is missing.
+kpt_checks() {
+	local env a
+	for env in $ENVS; do
+		printf '%s\n' "kpt-eval-$env-exit-0"
+		for a in $KPT_ASPECTS; do printf '%s\n' "kpt-eval-$env-$a"; done
+		printf '%s\n' "kpt-eval-$env-second-run-exit-0" \
+			"kpt-eval-$env-idempotent"
+	done
+	printf '%s\n' kpt-eval-cost-profile-exit-0
+	for a in $KPT_ASPECTS; do printf '%s\n' "kpt-eval-cost-profile-$a"; done
+	printf '%s\n' kpt-eval-unknown-key-fails kpt-eval-unknown-key-result \
+		kpt-eval-unknown-key-leaves-package \
+		kpt-eval-unknown-environment-fails \
+		kpt-eval-unknown-environment-result \
+		kpt-eval-unknown-environment-leaves-package
+	for env in $ENVS; do
+		printf '%s\n' "kpt-render-$env-exit-0"
+		for a in $KPT_ASPECTS; do
+			printf '%s\n' "kpt-render-$env-$a"
+		done
+		printf '%s\n' "kpt-render-$env-second-run-exit-0" \
+			"kpt-render-$env-idempotent"
+	done
+	printf '%s\n' kpt-render-relative-exec-from-cwd \
+		kpt-render-cost-profile-exit-0
+	for a in $KPT_ASPECTS; do
+		printf '%s\n' "kpt-render-cost-profile-$a"
+	done
+	printf '%s\n' kpt-render-bad-field-fails \
+		kpt-render-bad-field-leaves-package \
+		kpt-render-unknown-environment-fails \
+		kpt-render-unknown-environment-leaves-package
+}
+
+kubectl_checks() {
+	local env a
+	printf '%s\n' make-install-plugin
+	for env in $ENVS; do
+		printf '%s\n' "kubectl-$env-exit-0"
+		for a in $KUBECTL_ASPECTS; do
+			printf '%s\n' "kubectl-$env-$a"
+		done
+		printf '%s\n' "kubectl-$env-second-run-exit-0" \
+			"kubectl-$env-idempotent" \
+			"kubectl-$env-plugin-rerun-exit-0" \
+			"kubectl-$env-plugin-rerun-idempotent"
+	done
+	printf '%s\n' kubectl-cost-profile-exit-0 \
+		kubectl-plugin-gets-one-argument \
+		kubectl-plugin-config-is-profile \
+		kubectl-plugin-receives-local-config
+	for a in $KPT_ASPECTS; do printf '%s\n' "kubectl-plugin-stream-$a"; done
+	for a in $KUBECTL_ASPECTS; do
+		printf '%s\n' "kubectl-cost-profile-$a"
+	done
+	printf '%s\n' kubectl-bad-field-fails kubectl-unknown-environment-fails
+}
 
 if command -v kpt >/dev/null 2>&1; then
 	echo "# kpt: $(command -v kpt) $(kpt version 2>/dev/null | head -n 1)"
 	kpt_eval
 	kpt_render
 else
-	for c in $KPT_CHECKS; do skip "$c" "kpt not installed"; done
+	for c in $(kpt_checks); do skip "$c" "kpt not installed"; done
 fi
 
 if command -v kubectl >/dev/null 2>&1; then
@@ -490,6 +1102,6 @@ if command -v kubectl >/dev/null 2>&1; then
 		"$(kubectl version --client 2>/dev/null | tr '\n' ' ')"
 	kubectl_kustomize
 else
-	for c in $KUBECTL_CHECKS; do skip "$c" "kubectl not installed"; done
+	for c in $(kubectl_checks); do skip "$c" "kubectl not installed"; done
 fi
 exit 0

@@ -1,0 +1,128 @@
+/*
+ * tests/unit.c - unit tests of the small modules: exact decimals, the
+ * label-safe form and label key rules, buffer and arena caps, and the
+ * "did you mean" suggestions. Prints one "ok"/"not ok" line per check
+ * and exits non-zero if any failed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/core/arena.h"
+#include "../src/core/buf.h"
+#include "../src/core/decimal.h"
+#include "../src/core/text.h"
+#include "../src/transform/labels.h"
+
+static int failures;
+
+static void check(int cond, const char *what)
+{
+	printf("%s - unit: %s\n", cond ? "ok" : "not ok", what);
+	failures += !cond;
+}
+
+/* a op b formatted equals want. op: '*', '+', '-'. */
+static void dec_op(const char *a, char op, const char *b, const char *want)
+{
+	cm_dec x, y, r;
+	char buf[CM_DEC_BUFSZ], what[160];
+	int rc;
+
+	rc = cm_dec_parse(a, &x) | cm_dec_parse(b, &y);
+	if (!rc)
+		rc = op == '*' ? cm_dec_mul(x, y, &r)
+		     : op == '+' ? cm_dec_add(x, y, &r)
+				 : cm_dec_sub(x, y, &r);
+	snprintf(what, sizeof(what), "decimal %s %c %s = %s", a, op, b, want);
+	check(rc == 0 && !strcmp(cm_dec_format(r, buf), want), what);
+}
+
+static void safe(const char *in, const char *want)
+{
+	char out[80], what[200];
+	size_t n = cm_label_safe(in, out, sizeof(out));
+
+	snprintf(what, sizeof(what), "label-safe \"%s\" -> \"%s\"", in, want);
+	check(n == strlen(want) && !strcmp(out, want), what);
+}
+
+int main(void)
+{
+	cm_dec d, q;
+	char buf[CM_DEC_BUFSZ];
+	cm_buf b;
+	cm_arena *a;
+	static const char *const words[] = {"service", "team", "costProfile",
+					    NULL};
+
+	dec_op("1500", '*', "1.15", "1725");
+	dec_op("3000", '*', "2.0", "6000");
+	dec_op("500", '*', "0.5", "250");
+	dec_op("14.4", '*', "0.0001", "0.00144");
+	dec_op("100", '-', "99.99", "0.01");
+	dec_op("0.1", '+', "0.2", "0.3");
+	dec_op("-1.50", '+', "0", "-1.5");
+	check(cm_dec_parse("1e3", &d) < 0, "decimal rejects exponents");
+	check(cm_dec_parse("", &d) < 0 && cm_dec_parse(".", &d) < 0 &&
+		      cm_dec_parse("1.2.3", &d) < 0 &&
+		      cm_dec_parse("12a", &d) < 0,
+	      "decimal rejects malformed text");
+	check(cm_dec_parse("99999999999999999999", &d) < 0,
+	      "decimal refuses a mantissa that does not fit");
+	cm_dec_parse("0.05", &d);
+	check(cm_dec_shift(d, 2, &q) == 0 &&
+		      !strcmp(cm_dec_format(q, buf), "0.0005"),
+	      "decimal 0.05% as a ratio is 0.0005");
+	cm_dec_parse("1", &d);
+	cm_dec_parse("3", &q);
+	check(cm_dec_div(d, q, 6, &d) == 1 &&
+		      !strcmp(cm_dec_format(d, buf), "0.333333"),
+	      "decimal 1/3 to 6 places is inexact, truncated");
+	cm_dec_parse("2.50", &d);
+	cm_dec_parse("2.5", &q);
+	check(cm_dec_cmp(d, q) == 0 && d.scale == 1,
+	      "decimal values are normalised (2.50 == 2.5)");
+
+	safe("alice.johnson@company.com", "alice.johnson_at_company.com");
+	safe("Retail Banking", "Retail_Banking");
+	safe("  -x- ", "x");
+	safe("café", "caf");
+	safe("CC-12345", "CC-12345");
+	safe("@@", "at__at");
+	{
+		char out[80];
+
+		check(cm_label_safe("---", out, sizeof(out)) == 0,
+		      "label-safe form of only punctuation is empty");
+	}
+	check(cm_label_value_ok("payment-processor") &&
+		      !cm_label_value_ok("-x") && !cm_label_value_ok("a b") &&
+		      !cm_label_value_ok(""),
+	      "label value rules");
+	check(cm_label_key_ok("cost.service") &&
+		      cm_label_key_ok("cost.example.com/center") &&
+		      !cm_label_key_ok("Cost.Example.com/center") &&
+		      !cm_label_key_ok("a/b/c") && !cm_label_key_ok("/x") &&
+		      !cm_label_key_ok("cost team"),
+	      "label key rules");
+
+	cm_buf_init(&b, 8);
+	check(cm_buf_adds(&b, "12345678") == 0 &&
+		      cm_buf_adds(&b, "9") < 0 && errno == EFBIG &&
+		      b.len == 8 && !strcmp(b.data, "12345678"),
+	      "buffer refuses to grow past its maximum, unchanged");
+	cm_buf_free(&b);
+
+	a = cm_arena_new(4096);
+	check(a && cm_arena_alloc(a, 4000) && !cm_arena_alloc(a, 200),
+	      "arena refuses allocations past its maximum");
+	cm_arena_free(a);
+
+	check(cm_suggest("teem", words) && !strcmp(cm_suggest("teem", words), "team"),
+	      "suggestion for a typo");
+	check(cm_suggest("replicas", words) == NULL,
+	      "no suggestion for an unrelated word");
+
+	return failures ? 1 : 0;
+}
