@@ -24,14 +24,16 @@ XDG_CONFIG_HOME ?= $(HOME)/.config
 PLUGIN_DIR := $(XDG_CONFIG_HOME)/kustomize/plugin/costmon.dev/v1alpha1/serviceprofile
 
 # The pipeline, in order: read -> decode config -> expand profiles ->
-# transform items -> write (core: shared by all).
+# transform items -> generate -> write (core: shared by all).
 SRCS := \
 	src/core/arena.c src/core/buf.c src/core/diag.c src/core/node.c \
 	src/core/text.c src/core/item.c src/core/decimal.c \
 	src/read/input.c src/read/parse.c src/read/resourcelist.c \
 	src/config/config.c \
 	src/expand/builtin.c src/expand/catalog.c src/expand/cost.c \
+	src/expand/monitoring.c \
 	src/transform/labels.c \
+	src/generate/monitor.c \
 	src/write/emit.c src/write/output.c \
 	src/pipeline.c
 MAIN := src/main.c
@@ -39,9 +41,10 @@ OBJS := $(SRCS:.c=.o)
 HDRS := $(wildcard src/*.h src/*/*.h)
 
 # Debian bookworm packages: build, test tools (python3-yaml: independent
-# YAML parser for data-equality checks; clang: fuzzing).
+# YAML parser for data-equality checks; python3-jsonschema: CRD schema
+# checks; prometheus: promtool; clang: fuzzing).
 DEB_PACKAGES := build-essential pkg-config libyaml-dev libjansson-dev \
-	python3 python3-yaml clang
+	python3 python3-yaml python3-jsonschema prometheus clang
 
 .PHONY: all deps example test sanitize fuzz fuzz-replay bench install install-plugin \
 	uninstall clean

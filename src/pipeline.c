@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "expand/catalog.h"
 #include "expand/cost.h"
+#include "generate/monitor.h"
 #include "read/parse.h"
 #include "read/resourcelist.h"
 #include "transform/labels.h"
@@ -26,9 +27,10 @@ static cm_arena *cm_arena_for(size_t n)
 }
 
 /*
- * expand profiles -> transform items, for a decoded config. items is a
- * sequence of mappings (the profile catalog items among them). Returns
- * 0, or -1 after reporting. Without a config there is nothing to do.
+ * expand profiles -> transform items -> generate, for a decoded config.
+ * items is a sequence of mappings (the profile catalog items among them);
+ * generated objects are appended to it. Returns 0, or -1 after
+ * reporting. Without a config there is nothing to do.
  */
 static int cm_stages(cm_arena *a, const cm_config *cfg, cm_node *items,
 		     cm_diags *diags)
@@ -48,6 +50,8 @@ static int cm_stages(cm_arena *a, const cm_config *cfg, cm_node *items,
 	if (cm_labels_build(a, cfg, &plan, &set, diags) < 0)
 		goto out;
 	if (cm_labels_apply(a, items, &set, diags) < 0)
+		goto out;
+	if (cm_generate_monitoring(a, cfg, &cat, items, &set, diags) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -175,6 +179,8 @@ int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 	items.len = (uint32_t)s.n;
 	if (cm_stages(a, &cfg, &items, diags) < 0)
 		goto out;
+	s.docs = items.u.kids; /* generated objects may have been added */
+	s.n = items.len;
 	if (s.n && cm_emit(s.docs, s.n, out, diags) < 0) {
 		cm_buf_reset(out);
 		goto out;

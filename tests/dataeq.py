@@ -94,6 +94,7 @@ functionConfig:
       businessUnit: retail-banking
       costOwner: alice.johnson@company.com
     monitoringProfile: api-observability
+    monitoring: {prometheus: false}
 """
 
 ADDED_LABELS = {

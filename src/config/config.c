@@ -62,11 +62,12 @@ static const cm_field cm_cost_fields[] = {
 	{NULL, CM_F_STRING, 0},
 };
 
-/* spec.monitoring; "overrides" is handled by hand. */
+/* spec.monitoring; "overrides" and "serviceSelector" by hand. */
 static const cm_field cm_monitoring_fields[] = {
 	F("prometheus", CM_F_BOOL, prometheus),
 	F("dynatrace", CM_F_BOOL, dynatrace),
 	{"overrides", CM_F_MONITOR, 0},
+	{"serviceSelector", CM_F_MONITOR, 1},
 	{NULL, CM_F_STRING, 0},
 };
 
@@ -332,6 +333,34 @@ static int cm_decode_overrides(cm_dec *d, const cm_node *ov)
 static void cm_unknown_field(cm_dec *d, const char *path, const char *key,
 			     const char *const *known);
 
+/* spec.monitoring.serviceSelector: labels (strings) of the Service the
+ * ServiceMonitor selects. 0 or -1. */
+static int cm_decode_selector(cm_dec *d, const cm_node *m, const char *path)
+{
+	uint32_t i;
+
+	if (cm_is_null(m))
+		return 0;
+	if (m->kind != CM_MAP || m->len == 0) {
+		cm_dec_error(d, path,
+			     "field \"%s\" must be a non-empty mapping of "
+			     "Service labels, e.g. {app: payment-processor}",
+			     path);
+		return -1;
+	}
+	for (i = 0; i < m->len; i++)
+		if (m->u.kids[2 * i].kind != CM_SCALAR ||
+		    m->u.kids[2 * i + 1].kind != CM_SCALAR) {
+			cm_dec_error(d, path,
+				     "field \"%s\" must map label names to "
+				     "string values",
+				     path);
+			return -1;
+		}
+	d->out->service_selector = m;
+	return 0;
+}
+
 /* An unknown logical label name at path: report it. */
 static void cm_unknown_label(cm_dec *d, const char *path, const char *name)
 {
@@ -568,6 +597,11 @@ static int cm_decode_map(cm_dec *d, const cm_node *m, const char *prefix,
 						      ? cm_cost_fields
 						      : cm_monitoring_fields;
 
+			if (t == cm_monitoring_fields && f->offset == 1) {
+				if (cm_decode_selector(d, val, path) < 0)
+					rc = -1;
+				continue;
+			}
 			if (t == cm_monitoring_fields) {
 				/* "overrides" inside spec.monitoring */
 				if (cm_decode_overrides(d, val) < 0)

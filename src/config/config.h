@@ -90,6 +90,8 @@ typedef struct cm_config {
 	int dynatrace;  /* -1 unset, 0 false, 1 true */
 	cm_slo_override *overrides; /* in the arena */
 	size_t n_overrides;
+	const cm_node *service_selector; /* monitoring.serviceSelector, a
+					  * mapping of label: value, or NULL */
 
 	/* spec.labels */
 	int labels_strict;         /* -1 unset, 0, 1 */

@@ -5,6 +5,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Make s valid UTF-8 in place by dropping every byte that does not start
+ * a complete, well-formed sequence (RFC 3629: shortest form, no
+ * surrogates, at most U+10FFFF). Messages quote user text that callers
+ * cut to fit fixed-size buffers, and a cut can split a multi-byte
+ * character; KRM results are written as YAML, which must be UTF-8, so
+ * one broken byte would make the whole output unwritable.
+ */
+static void cm_utf8_repair(char *s)
+{
+	const unsigned char *r = (const unsigned char *)s;
+	unsigned char *w = (unsigned char *)s;
+
+	while (*r) {
+		unsigned c = r[0];
+		size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2
+				     : c >= 0xE0 && c <= 0xEF ? 3
+				     : c >= 0xF0 && c <= 0xF4 ? 4
+							      : 0;
+		size_t k;
+
+		for (k = 1; k < n; k++)
+			if ((r[k] & 0xC0) != 0x80)
+				n = 0; /* also stops at the NUL */
+		/* Overlong 3/4-byte forms, surrogates, past U+10FFFF. */
+		if ((c == 0xE0 && n && r[1] < 0xA0) ||
+		    (c == 0xED && n && r[1] > 0x9F) ||
+		    (c == 0xF0 && n && r[1] < 0x90) ||
+		    (c == 0xF4 && n && r[1] > 0x8F))
+			n = 0;
+		if (n == 0) {
+			r++;
+			continue;
+		}
+		for (k = 0; k < n; k++)
+			*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+/* A copy of s that is valid UTF-8 (see cm_utf8_repair); NULL for NULL. */
 static char *cm_dup(const char *s)
 {
 	size_t n;
@@ -14,8 +55,10 @@ static char *cm_dup(const char *s)
 		return NULL;
 	n = strlen(s);
 	p = malloc(n + 1);
-	if (p)
+	if (p) {
 		memcpy(p, s, n + 1);
+		cm_utf8_repair(p);
+	}
 	return p;
 }
 
@@ -62,8 +105,10 @@ void cm_diag_vadd(cm_diags *d, cm_severity sev, const cm_where *where,
 	va_copy(cp, ap);
 	n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
-	if (n >= 0 && (e.message = malloc((size_t)n + 1)))
+	if (n >= 0 && (e.message = malloc((size_t)n + 1))) {
 		vsnprintf(e.message, (size_t)n + 1, fmt, ap);
+		cm_utf8_repair(e.message);
+	}
 	if (where) {
 		e.where.api_version = cm_dup(where->api_version);
 		e.where.kind = cm_dup(where->kind);

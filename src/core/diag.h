@@ -7,6 +7,8 @@
  *     optional (NULL, or index < 0 for file.index).
  *   - Messages follow the house style: lowercase start, the thing named in
  *     quotes, what was expected and how to fix it.
+ *   - Every stored string is valid UTF-8: bytes of a broken sequence (say,
+ *     a character cut in half by a fixed-size buffer) are dropped on add.
  *
  * Ownership: the list owns every string in it (copied on add).
  * cm_diags_free() releases them.

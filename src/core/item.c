@@ -46,3 +46,59 @@ cm_where cm_item_where(const cm_node *item)
 	}
 	return w;
 }
+
+static int cm_group_is(const char *api, const char *group)
+{
+	size_t n = strlen(group);
+
+	if (!api)
+		return 0;
+	if (!*group)
+		return strchr(api, '/') == NULL; /* core: "v1" */
+	return !strncmp(api, group, n) && api[n] == '/';
+}
+
+cm_workload cm_item_workload(const cm_node *item)
+{
+	const char *kind = cm_map_str(item, "kind");
+	const char *api = cm_map_str(item, "apiVersion");
+
+	if (!kind)
+		return CM_WORKLOAD_NONE;
+	if ((!strcmp(kind, "Deployment") || !strcmp(kind, "ReplicaSet") ||
+	     !strcmp(kind, "StatefulSet") || !strcmp(kind, "DaemonSet")) &&
+	    (cm_group_is(api, "apps") || cm_group_is(api, "extensions")))
+		return CM_WORKLOAD_TEMPLATE;
+	if (!strcmp(kind, "Job") && cm_group_is(api, "batch"))
+		return CM_WORKLOAD_TEMPLATE;
+	if (!strcmp(kind, "ReplicationController") && cm_group_is(api, ""))
+		return CM_WORKLOAD_TEMPLATE;
+	if (!strcmp(kind, "CronJob") && cm_group_is(api, "batch"))
+		return CM_WORKLOAD_CRONJOB;
+	if (!strcmp(kind, "Pod") && cm_group_is(api, ""))
+		return CM_WORKLOAD_POD;
+	return CM_WORKLOAD_NONE;
+}
+
+const cm_node *cm_item_pod_labels(const cm_node *item)
+{
+	switch (cm_item_workload(item)) {
+	case CM_WORKLOAD_TEMPLATE:
+		return cm_map_path(item, "spec.template.metadata.labels");
+	case CM_WORKLOAD_CRONJOB:
+		return cm_map_path(item,
+				   "spec.jobTemplate.spec.template.metadata.labels");
+	case CM_WORKLOAD_POD:
+		return cm_map_path(item, "metadata.labels");
+	default:
+		return NULL;
+	}
+}
+
+bool cm_is_orchestrator_key(const char *key)
+{
+	return !strncmp(key, "internal.config.kubernetes.io/", 30) ||
+	       !strncmp(key, "config.kubernetes.io/", 21) ||
+	       !strncmp(key, "config.k8s.io/", 14) ||
+	       !strncmp(key, "kustomize.config.k8s.io/", 24);
+}

@@ -28,6 +28,34 @@ bool cm_item_is_local_config(const cm_node *item);
  */
 cm_where cm_item_where(const cm_node *item);
 
+/* How a workload holds its pods. */
+typedef enum cm_workload {
+	CM_WORKLOAD_NONE = 0,
+	CM_WORKLOAD_TEMPLATE, /* spec.template: Deployment, ReplicaSet,
+			       * StatefulSet, DaemonSet, Job,
+			       * ReplicationController */
+	CM_WORKLOAD_CRONJOB,  /* spec.jobTemplate(.spec.template) */
+	CM_WORKLOAD_POD,      /* a bare Pod: its own metadata */
+} cm_workload;
+
+/*
+ * The workload kind of item, by kind and API group (apps, extensions,
+ * batch, core), so that a custom resource that happens to be called
+ * "Deployment" is not taken for one.
+ */
+cm_workload cm_item_workload(const cm_node *item);
+
+/*
+ * The labels of the pods item makes (the pod template's labels, or a
+ * Pod's own), or NULL.
+ */
+const cm_node *cm_item_pod_labels(const cm_node *item);
+
+/* True when the item's orchestrator annotations put it under key, i.e.
+ * key starts with internal.config.kubernetes.io/, config.kubernetes.io/,
+ * config.k8s.io/ or kustomize.config.k8s.io/. */
+bool cm_is_orchestrator_key(const char *key);
+
 /* metadata.annotations[key] as text, or NULL. */
 const char *cm_item_annotation(const cm_node *item, const char *key);
 

@@ -1,5 +1,6 @@
 /*
- * builtin.h - the profiles compiled into krm-fn, as one YAML stream.
+ * builtin.h - the profiles compiled into krm-fn, one YAML document per
+ * string, NULL-terminated.
  *
  * They are ordinary CostProfile / MonitoringProfile objects: the catalog
  * parses this text with the same parser and the profiles are decoded by
@@ -9,6 +10,6 @@
 #ifndef CM_BUILTIN_H
 #define CM_BUILTIN_H
 
-extern const char cm_builtin_profiles[];
+extern const char *const cm_builtin_profiles[];
 
 #endif

@@ -64,14 +64,17 @@ int cm_catalog_build(cm_arena *a, const cm_node *items, cm_catalog *cat,
 	int rc = 0;
 
 	memset(cat, 0, sizeof(*cat));
-	if (cm_parse(a, cm_builtin_profiles, strlen(cm_builtin_profiles),
-		     "built-in profiles", &lim, &s, diags) < 0)
-		return -1;
-	for (i = 0; i < s.n; i++)
-		if (cm_catalog_add(cat, cm_map_str(&s.docs[i], "kind"),
-				   cm_map_str(&s.docs[i], "metadata.name"),
-				   &s.docs[i], true) < 0)
+	for (i = 0; cm_builtin_profiles[i]; i++) {
+		if (cm_parse(a, cm_builtin_profiles[i],
+			     strlen(cm_builtin_profiles[i]), "built-in profiles",
+			     &lim, &s, diags) < 0)
+			return -1;
+		if (s.n != 1 ||
+		    cm_catalog_add(cat, cm_map_str(&s.docs[0], "kind"),
+				   cm_map_str(&s.docs[0], "metadata.name"),
+				   &s.docs[0], true) < 0)
 			goto oom;
+	}
 	for (i = 0; items && i < items->len; i++) {
 		const cm_node *it = &items->u.kids[i];
 		const char *kind = cm_map_str(it, "kind");

@@ -25,6 +25,7 @@ typedef struct cm_builder {
 	const cm_parse_limits *limits;
 	cm_diags *diags;
 	size_t alias_budget;
+	size_t alias_bytes; /* scalar text aliases may still copy */
 
 	cm_node *stack; /* finished nodes waiting for their parent */
 	size_t n, cap;
@@ -302,7 +303,11 @@ static int cm_close(cm_builder *b, const yaml_mark_t *m)
 				    NULL, NULL);
 			return -1;
 		}
-		rc = cm_check_dups(b, &b->stack[f->start], count / 2);
+		/* An empty mapping has no keys to check, and when it is the
+		 * first node of the input b->stack is still NULL, where even
+		 * &b->stack[0] is undefined behaviour. */
+		rc = count ? cm_check_dups(b, &b->stack[f->start], count / 2)
+			   : 0;
 		if (rc < 0)
 			goto oom;
 		if (rc > 0)
@@ -419,12 +424,62 @@ oom:
 	return -1;
 }
 
+/* What cm_measure() found past a limit. */
+enum { CM_FITS = 0, CM_TOO_DEEP = 1, CM_TOO_MUCH_TEXT = 2 };
+
+/*
+ * Measure a copy of n: CM_TOO_DEEP when n nests more than room collections
+ * deep (a scalar is 0 deep, a collection one more than its deepest child),
+ * CM_TOO_MUCH_TEXT when its scalars hold more than *bytes bytes of text,
+ * else CM_FITS with that text taken off *bytes. Stops at the first limit
+ * passed, so the recursion is at most room + 1 deep; visits each node of
+ * n at most once, as the copy does.
+ */
+static int cm_measure(const cm_node *n, size_t room, size_t *bytes)
+{
+	size_t i, count;
+	int rc;
+
+	if (n->kind == CM_SCALAR) {
+		if (n->len > *bytes)
+			return CM_TOO_MUCH_TEXT;
+		*bytes -= n->len;
+		return CM_FITS;
+	}
+	if (n->kind != CM_SEQ && n->kind != CM_MAP)
+		return CM_FITS;
+	if (room == 0)
+		return CM_TOO_DEEP;
+	count = n->kind == CM_MAP ? 2 * (size_t)n->len : n->len;
+	for (i = 0; i < count; i++) {
+		rc = cm_measure(&n->u.kids[i], room - 1, bytes);
+		if (rc != CM_FITS)
+			return rc;
+	}
+	return CM_FITS;
+}
+
+/*
+ * Replace an alias by a copy of its anchored node. The copy counts
+ * against every limit:
+ *   - its depth, added to the collections open around the alias, against
+ *     max_depth (an anchor nested near the limit, aliased inside a node
+ *     nested near the limit, would otherwise double the depth, and chains
+ *     of such aliases grow it without bound);
+ *   - its nodes against the alias node budget;
+ *   - its scalar text against the alias byte budget: copies share their
+ *     text in memory, but each is written out in full, so a few KB of
+ *     long strings aliased 100,000 times would make hundreds of MB of
+ *     output ("billion laughs" with long laughs).
+ * 0, or -1 after reporting.
+ */
 static int cm_alias(cm_builder *b, const yaml_event_t *ev)
 {
 	const char *name = (const char *)ev->data.alias.anchor;
 	const cm_anchor *found = NULL;
 	cm_node copy;
-	size_t i;
+	size_t i, bytes;
+	int rc;
 
 	for (i = b->nanchors; i > 0; i--)
 		if (strcmp(b->anchors[i - 1].name, name) == 0) {
@@ -437,6 +492,30 @@ static int cm_alias(cm_builder *b, const yaml_event_t *ev)
 			    "alias \"*%s\" refers to no anchor defined before "
 			    "it%s; define \"&name\" on a complete node first",
 			    name, "");
+		return -1;
+	}
+	bytes = b->alias_bytes;
+	rc = cm_measure(&found->node, b->limits->max_depth - b->nframes,
+			&bytes);
+	if (rc != CM_FITS) {
+		char lim[32];
+
+		snprintf(lim, sizeof(lim), "%zu",
+			 rc == CM_TOO_DEEP ? b->limits->max_depth
+					   : b->limits->max_alias_bytes);
+		cm_error_at(b, ev->start_mark.line + 1,
+			    ev->start_mark.column + 1,
+			    rc == CM_TOO_DEEP
+				    ? "expanding alias \"*%s\" here would nest "
+				      "deeper than the limit of %s levels; "
+				      "flatten the data or write it out without "
+				      "aliases"
+				    : "expanding alias \"*%s\" would copy more "
+				      "than %s bytes of text (the alias "
+				      "expansion limit guards against alias "
+				      "bombs); write the data out without "
+				      "aliases",
+			    name, lim);
 		return -1;
 	}
 	copy = cm_node_copy(b->arena, &found->node, &b->alias_budget);
@@ -456,6 +535,7 @@ static int cm_alias(cm_builder *b, const yaml_event_t *ev)
 			    name, lim);
 		return -1;
 	}
+	b->alias_bytes = bytes;
 	copy.line = (uint32_t)ev->start_mark.line + 1;
 	copy.col = (uint32_t)ev->start_mark.column + 1;
 	if (cm_push(b, &copy) < 0) {
@@ -495,6 +575,7 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 	b.limits = limits;
 	b.diags = diags;
 	b.alias_budget = limits->max_alias_nodes;
+	b.alias_bytes = limits->max_alias_bytes;
 	out->docs = NULL;
 	out->n = 0;
 

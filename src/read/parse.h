@@ -6,11 +6,13 @@
  *     as trees in the caller's arena (node.h), with anchors resolved and
  *     no alias left.
  *   - Input that is not well-formed, not UTF-8, nests deeper than
- *     limits->max_depth, has a mapping with the same key twice, or whose
- *     aliases would make more than limits->max_alias_nodes copied nodes, is
- *     refused: one error diagnostic "<name>:<line>:<col>: <what>; <fix>"
- *     and no documents. Parsing never runs long on such input: it stops
- *     at the first event past a limit.
+ *     limits->max_depth (counting what aliases expand to), has a mapping
+ *     with the same key twice, or whose aliases would make more than
+ *     limits->max_alias_nodes copied nodes or copy more than
+ *     limits->max_alias_bytes of scalar text, is refused: one error
+ *     diagnostic "<name>:<line>:<col>: <what>; <fix>" and no documents.
+ *     Parsing never runs long on such input: it stops at the first event
+ *     past a limit.
  *
  * Ownership: the caller owns the arena and the input text; the text may be
  * freed once cm_parse() returns (the trees hold copies).
@@ -27,10 +29,12 @@
 /* Default limits; see the README's "Limits" section. */
 #define CM_MAX_DEPTH 256
 #define CM_MAX_ALIAS_NODES 100000
+#define CM_MAX_ALIAS_BYTES ((size_t)16 << 20)
 
 typedef struct cm_parse_limits {
 	size_t max_depth;       /* collections open at once */
 	size_t max_alias_nodes; /* nodes made by expanding aliases */
+	size_t max_alias_bytes; /* scalar text in those nodes */
 } cm_parse_limits;
 
 typedef struct cm_stream {

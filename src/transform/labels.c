@@ -376,39 +376,20 @@ static void cm_label_template(cm_apply *x, cm_node *holder, const char *path,
 	cm_put_pairs(x, lab, s->pod_nodes, s->n_pod, "label", lpath, 1);
 }
 
-static int cm_group_is(const char *api, const char *group)
-{
-	size_t n = strlen(group);
-
-	if (!api)
-		return 0;
-	if (!*group)
-		return strchr(api, '/') == NULL; /* core: "v1" */
-	return !strncmp(api, group, n) && api[n] == '/';
-}
-
-/* The pod templates of a workload, by kind and group. */
+/* The pod templates of a workload. */
 static void cm_label_pods(cm_apply *x, cm_node *item, const cm_label_set *s)
 {
-	const char *kind = cm_map_str(item, "kind");
-	const char *api = cm_map_str(item, "apiVersion");
+	cm_workload wk = cm_item_workload(item);
 	cm_node *spec = cm_map_get(item, "spec");
+	cm_node *jt, *jspec;
 
-	if (!kind || !spec || spec->kind != CM_MAP)
+	if (!spec || spec->kind != CM_MAP)
 		return;
-	if (((!strcmp(kind, "Deployment") || !strcmp(kind, "ReplicaSet") ||
-	      !strcmp(kind, "StatefulSet") || !strcmp(kind, "DaemonSet")) &&
-	     (cm_group_is(api, "apps") || cm_group_is(api, "extensions"))) ||
-	    (!strcmp(kind, "Job") && cm_group_is(api, "batch")) ||
-	    (!strcmp(kind, "ReplicationController") && cm_group_is(api, ""))) {
+	if (wk == CM_WORKLOAD_TEMPLATE) {
 		cm_label_template(x, cm_map_get(spec, "template"),
 				  "spec.template", s);
-		return;
-	}
-	if (!strcmp(kind, "CronJob") && cm_group_is(api, "batch")) {
-		cm_node *jt = cm_map_get(spec, "jobTemplate");
-		cm_node *jspec;
-
+	} else if (wk == CM_WORKLOAD_CRONJOB) {
+		jt = cm_map_get(spec, "jobTemplate");
 		if (!jt || jt->kind != CM_MAP)
 			return;
 		cm_label_template(x, jt, "spec.jobTemplate", s);

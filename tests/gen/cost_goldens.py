@@ -79,7 +79,9 @@ def profile(env="prod", size="large", extra="", cost_extra="", drop=(),
     s += "    cost:\n" + "".join(v for k, v in cost if k not in drop)
     s += cost_extra
     if monitoring:
-        s += "    monitoringProfile: api-observability\n"
+        # The label only: monitoring objects have goldens of their own.
+        s += ("    monitoringProfile: api-observability\n"
+              "    monitoring: {prometheus: false}\n")
     s += extra
     return ("functionConfig:\n  apiVersion: costmon.dev/v1alpha1\n"
             "  kind: ServiceProfile\n  metadata:\n    name: payment-processor\n"
