@@ -102,8 +102,50 @@ static void gadd(cm_gen *g, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* metadata for a generated object: name, namespace, profile labels and
- * annotations. */
+/*
+ * A profile text template with {service}, {namespace}, {team},
+ * {environment} and {alert} filled in. The result is plain text (an
+ * annotation or a URL), not PromQL, so values go in as they are.
+ */
+static const char *gsubst(cm_gen *g, const char *t, const char *alert)
+{
+	const char *vals[][2] = {
+		{"{service}", g->plan.service},
+		{"{namespace}", g->plan.namespace_ ? g->plan.namespace_ : ""},
+		{"{team}", g->plan.team},
+		{"{environment}", g->plan.environment},
+		{"{alert}", alert ? alert : ""},
+	};
+	const char *res;
+	cm_buf out;
+
+	cm_buf_init(&out, 64 * 1024);
+	while (*t) {
+		size_t i, hit = 0;
+
+		for (i = 0; i < 5; i++) {
+			size_t pl = strlen(vals[i][0]);
+
+			if (!strncmp(t, vals[i][0], pl)) {
+				if (cm_buf_adds(&out, vals[i][1]) < 0)
+					g->oom = 1;
+				t += pl;
+				hit = 1;
+				break;
+			}
+		}
+		if (!hit && cm_buf_add(&out, t++, 1) < 0)
+			g->oom = 1;
+	}
+	res = cm_arena_strndup(g->a, out.data ? out.data : "", out.len);
+	if (!res)
+		g->oom = 1;
+	cm_buf_free(&out);
+	return res ? res : "";
+}
+
+/* metadata for a generated object: name, namespace, the profile's extra
+ * labels (as written) and annotations (templates filled in). */
 static cm_node gmeta(cm_gen *g, const char *name)
 {
 	cm_node md = cm_map_new();
@@ -130,7 +172,8 @@ static cm_node gmeta(cm_gen *g, const char *name)
 			if (src->u.kids[2 * i].kind == CM_SCALAR &&
 			    src->u.kids[2 * i + 1].kind == CM_SCALAR)
 				gputs(g, &ann, src->u.kids[2 * i].u.str,
-				      src->u.kids[2 * i + 1].u.str);
+				      gsubst(g, src->u.kids[2 * i + 1].u.str,
+					     NULL));
 		gput(g, &md, "annotations", ann);
 	}
 	return md;
@@ -380,40 +423,9 @@ static void galert(cm_gen *g, cm_node *rules, const char *name,
 	gput(g, &r, "labels", lab);
 	gputs(g, &ann, "summary", summary);
 	gputs(g, &ann, "description", description);
-	if (g->plan.profile.runbook_url) {
-		/* {alert} and the service placeholders; the URL is text, not
-		 * PromQL, so values go in as they are. */
-		cm_buf url;
-		const char *t = g->plan.profile.runbook_url;
-		const char *vals[][2] = {
-			{"{service}", g->plan.service},
-			{"{namespace}", g->plan.namespace_ ? g->plan.namespace_ : ""},
-			{"{team}", g->plan.team},
-			{"{environment}", g->plan.environment},
-			{"{alert}", alert},
-		};
-
-		cm_buf_init(&url, 8192);
-		while (*t) {
-			size_t i, hit = 0;
-
-			for (i = 0; i < 5; i++) {
-				size_t pl = strlen(vals[i][0]);
-
-				if (!strncmp(t, vals[i][0], pl)) {
-					if (cm_buf_adds(&url, vals[i][1]) < 0)
-						g->oom = 1;
-					t += pl;
-					hit = 1;
-					break;
-				}
-			}
-			if (!hit && cm_buf_add(&url, t++, 1) < 0)
-				g->oom = 1;
-		}
-		gputs(g, &ann, "runbook_url", url.data ? url.data : "");
-		cm_buf_free(&url);
-	}
+	if (g->plan.profile.runbook_url)
+		gputs(g, &ann, "runbook_url",
+		      gsubst(g, g->plan.profile.runbook_url, alert));
 	gput(g, &r, "annotations", ann);
 	gpush(g, rules, r);
 }
