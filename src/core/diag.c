@@ -99,6 +99,29 @@ void cm_diag_vadd(cm_diags *d, cm_severity sev, const cm_where *where,
 	va_list cp;
 	int n;
 
+	if (d->n >= CM_DIAG_MAX) {
+		char msg[160];
+
+		d->dropped++;
+		if (sev == CM_SEV_ERROR)
+			d->errors++;
+		else if (sev == CM_SEV_WARNING)
+			d->warnings++;
+		/* Keep the last entry a summary of what was left out. */
+		/* Hidden: every problem counted here, and the entry that
+		 * this summary replaced. */
+		snprintf(msg, sizeof(msg),
+			 "%zu more problems are not listed (only the first %d "
+			 "are); fix these and run again",
+			 d->dropped + 1, CM_DIAG_MAX - 1);
+		free(d->v[d->n - 1].message);
+		cm_where_free(&d->v[d->n - 1].where);
+		d->v[d->n - 1].where = CM_WHERE_NONE;
+		d->v[d->n - 1].message = cm_dup(msg);
+		if (sev > d->v[d->n - 1].severity)
+			d->v[d->n - 1].severity = sev;
+		return;
+	}
 	memset(&e, 0, sizeof(e));
 	e.severity = sev;
 	e.where = CM_WHERE_NONE;

@@ -42,12 +42,17 @@ typedef struct cm_diag {
 	cm_where where; /* strings owned by the list */
 } cm_diag;
 
+/* Most entries kept; past that they are counted, not stored, so hostile
+ * input (millions of unknown keys) cannot exhaust memory. */
+#define CM_DIAG_MAX 1000
+
 typedef struct cm_diags {
 	cm_diag *v;
 	size_t n;
 	size_t cap;
-	size_t errors;   /* entries with CM_SEV_ERROR */
-	size_t warnings; /* entries with CM_SEV_WARNING */
+	size_t errors;   /* problems with CM_SEV_ERROR, stored or not */
+	size_t warnings; /* problems with CM_SEV_WARNING, stored or not */
+	size_t dropped;  /* problems past CM_DIAG_MAX, not stored */
 } cm_diags;
 
 #define CM_WHERE_NONE ((cm_where){NULL, NULL, NULL, NULL, NULL, NULL, -1})
@@ -58,7 +63,8 @@ void cm_diags_free(cm_diags *d);
 /*
  * Add an entry; where may be NULL. Copies every string. If memory runs
  * out the entry is replaced by a fixed "out of memory" error, so an error
- * is never lost.
+ * is never lost. Past CM_DIAG_MAX entries the problem is only counted;
+ * the last stored entry then says how many more there were.
  */
 void cm_diag_add(cm_diags *d, cm_severity sev, const cm_where *where,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));

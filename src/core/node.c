@@ -61,7 +61,11 @@ const char *cm_map_str(const cm_node *map, const char *dotted)
 {
 	const cm_node *n = cm_map_path(map, dotted);
 
-	return n && n->kind == CM_SCALAR ? n->u.str : NULL;
+	/* Text with a NUL of its own is not a C string: "ResourceList\0x"
+	 * must not read as "ResourceList". */
+	if (!n || n->kind != CM_SCALAR || strlen(n->u.str) != n->len)
+		return NULL;
+	return n->u.str;
 }
 
 static bool cm_eq_any(const char *s, size_t len, const char *const *words)

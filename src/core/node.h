@@ -80,7 +80,8 @@ cm_node *cm_map_get(const cm_node *map, const char *key);
 /* The value of a dotted path of mapping keys ("metadata.name"); or NULL. */
 cm_node *cm_map_path(const cm_node *map, const char *dotted);
 
-/* The scalar text at a dotted path, or NULL if absent or not a scalar. */
+/* The scalar text at a dotted path, or NULL if absent, not a scalar, or
+ * holding a NUL byte (so it can be used as a C string safely). */
 const char *cm_map_str(const cm_node *map, const char *dotted);
 
 /*

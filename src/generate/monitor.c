@@ -813,8 +813,50 @@ out:
 /* ---- putting them in the list ---- */
 
 /*
+ * Data equality where a mapping's keys may come in any order (kustomize
+ * writes them sorted) and scalars compare by text and by whether they
+ * read back as strings (6000 and "6000" differ); styles and line folding
+ * do not matter.
+ */
+static bool cm_same_data(const cm_node *x, const cm_node *y)
+{
+	uint32_t i;
+
+	if (x->kind != y->kind || x->len != y->len ||
+	    (x->tag == NULL) != (y->tag == NULL) ||
+	    (x->tag && strcmp(x->tag, y->tag)))
+		return false;
+	switch (x->kind) {
+	case CM_SCALAR:
+		return !memcmp(x->u.str, y->u.str, x->len) &&
+		       cm_scalar_is_string(x) == cm_scalar_is_string(y);
+	case CM_SEQ:
+		for (i = 0; i < x->len; i++)
+			if (!cm_same_data(&x->u.kids[i], &y->u.kids[i]))
+				return false;
+		return true;
+	case CM_MAP:
+		for (i = 0; i < x->len; i++) {
+			const cm_node *k = &x->u.kids[2 * i];
+			const cm_node *v;
+
+			if (k->kind != CM_SCALAR)
+				return false;
+			v = cm_map_get(y, k->u.str);
+			if (!v || !cm_same_data(&x->u.kids[2 * i + 1], v))
+				return false;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
+/*
  * Replace the item of the same kind, namespace and name as obj, keeping
- * that item's own orchestrator annotations, or append obj.
+ * that item's own orchestrator annotations, or append obj. An item that
+ * already holds obj's data is left as it is (its bytes too), so a rerun
+ * on an orchestrator's re-serialised output changes nothing.
  */
 static void gupsert(cm_gen *g, cm_node *items, cm_node obj)
 {
@@ -851,7 +893,8 @@ static void gupsert(cm_gen *g, cm_node *items, cm_node obj)
 			if (ann)
 				gput(g, ann, key->u.str, old_ann->u.kids[2 * k + 1]);
 		}
-		*it = obj;
+		if (!cm_same_data(it, &obj))
+			*it = obj;
 		return;
 	}
 	gpush(g, items, obj);

@@ -184,7 +184,10 @@ fail:
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "cannot write the output as YAML: %s; please "
 			    "report this with the input that caused it",
-			    e.problem ? e.problem : "out of memory");
+			    e.problem ? e.problem
+				      : e.error == YAML_MEMORY_ERROR
+					    ? "out of memory"
+					    : "the YAML writer refused an event");
 out:
 	yaml_emitter_delete(&e);
 	return rc;
