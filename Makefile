@@ -82,15 +82,21 @@ tests/fuzz-replay: fuzz/harness.c fuzz/replay.c $(SRCS) $(HDRS)
 tests/unit: tests/unit.c $(SRCS) $(HDRS)
 	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ tests/unit.c $(SRCS) $(LDLIBS)
 
-# Separate build tree so sanitized objects never mix with normal ones.
+# The suite against binaries built with ASan and UBSan, in build/sanitize
+# (out of tree: the normal build is left alone). Any report aborts.
+SAN_DIR    := build/sanitize
+SAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
 sanitize:
-	$(MAKE) clean
-	$(MAKE) CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" krm-fn tests/fuzz-replay tests/unit
+	mkdir -p $(SAN_DIR)
+	$(CC) $(WARN) $(CPPFLAGS) $(SAN_CFLAGS) -o $(SAN_DIR)/krm-fn $(SRCS) $(MAIN) $(LDLIBS)
+	$(CC) $(WARN) $(CPPFLAGS) $(SAN_CFLAGS) -o $(SAN_DIR)/fuzz-replay \
+		fuzz/harness.c fuzz/replay.c $(SRCS) $(LDLIBS)
+	$(CC) $(WARN) $(CPPFLAGS) $(SAN_CFLAGS) -o $(SAN_DIR)/unit tests/unit.c $(SRCS) $(LDLIBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		KRM_FN=$(CURDIR)/krm-fn bash tests/run.sh
-	$(MAKE) clean
+	KRM_FN=$(CURDIR)/$(SAN_DIR)/krm-fn FUZZ_REPLAY=$(CURDIR)/$(SAN_DIR)/fuzz-replay \
+	UNIT_BIN=$(CURDIR)/$(SAN_DIR)/unit bash tests/run.sh
 
 fuzz: fuzz/krm-fuzz
 
@@ -115,3 +121,4 @@ uninstall:
 
 clean:
 	rm -f $(OBJS) $(MAIN:.c=.o) krm-fn tests/fuzz-replay tests/unit fuzz/krm-fuzz
+	rm -rf build

@@ -14,7 +14,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 T=$(tmpdir)
-REPLAY=$ROOT/tests/fuzz-replay
+REPLAY=${FUZZ_REPLAY:-$ROOT/tests/fuzz-replay}
 CORPUS=$ROOT/fuzz/corpus
 
 if [ ! -x "$REPLAY" ]; then
