@@ -31,7 +31,7 @@ SRCS := \
 	src/read/input.c src/read/parse.c src/read/resourcelist.c \
 	src/config/config.c \
 	src/expand/builtin.c src/expand/catalog.c src/expand/cost.c \
-	src/expand/monitoring.c \
+	src/expand/monitoring.c src/expand/pdec.c \
 	src/transform/labels.c \
 	src/generate/monitor.c \
 	src/write/emit.c src/write/output.c \

@@ -152,24 +152,7 @@ static void cm_dec_error(cm_dec *d, const char *path, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *cm_kind_name(const cm_node *n)
-{
-	switch (n->kind) {
-	case CM_MAP:
-		return "a mapping";
-	case CM_SEQ:
-		return "a list";
-	default:
-		return "a scalar";
-	}
-}
 
-static int cm_is_null(const cm_node *n)
-{
-	return n->kind == CM_SCALAR && n->style == CM_STYLE_PLAIN && !n->tag &&
-	       (n->len == 0 || cm_scalar_is(n, "~") || cm_scalar_is(n, "null") ||
-		cm_scalar_is(n, "Null") || cm_scalar_is(n, "NULL"));
-}
 
 static void cm_unknown_field(cm_dec *d, const char *path, const char *key,
 			     const char *const *known)
@@ -210,10 +193,10 @@ static int cm_store(cm_dec *d, const cm_field *f, const char *path,
 			     f->type == CM_F_BOOL ? "true or false"
 			     : f->type == CM_F_NUMBER ? "a number"
 						       : "a string",
-			     cm_kind_name(v));
+			     cm_node_shape(v));
 		return -1;
 	}
-	if (cm_is_null(v))
+	if (cm_node_is_null(v))
 		return 0;
 	switch (f->type) {
 	case CM_F_BOOL: {
@@ -247,13 +230,13 @@ static int cm_decode_overrides(cm_dec *d, const cm_node *ov)
 	int rc = 0;
 
 	if (ov->kind != CM_MAP) {
-		if (cm_is_null(ov))
+		if (cm_node_is_null(ov))
 			return 0;
 		cm_dec_error(d, "spec.monitoring.overrides",
 			     "field \"spec.monitoring.overrides\" must be a "
 			     "mapping from environment to SLO values "
 			     "(e.g. prod: {sloAvailability: 99.9}), not %s",
-			     cm_kind_name(ov));
+			     cm_node_shape(ov));
 		return -1;
 	}
 	d->out->overrides =
@@ -287,7 +270,7 @@ static int cm_decode_overrides(cm_dec *d, const cm_node *ov)
 				     path,
 				     "sloAvailability, sloErrorRate, "
 				     "sloLatencyP95ms",
-				     cm_kind_name(slo));
+				     cm_node_shape(slo));
 			rc = -1;
 			continue;
 		}
@@ -318,11 +301,11 @@ static int cm_decode_overrides(cm_dec *d, const cm_node *ov)
 				cm_dec_error(d, fpath,
 					     "field \"%s\" must be a number, "
 					     "not %s",
-					     fpath, cm_kind_name(val));
+					     fpath, cm_node_shape(val));
 				rc = -1;
 				continue;
 			}
-			if (!cm_is_null(val))
+			if (!cm_node_is_null(val))
 				*dst = val->u.str;
 		}
 		d->out->n_overrides++;
@@ -339,7 +322,7 @@ static int cm_decode_selector(cm_dec *d, const cm_node *m, const char *path)
 {
 	uint32_t i;
 
-	if (cm_is_null(m))
+	if (cm_node_is_null(m))
 		return 0;
 	if (m->kind != CM_MAP || m->len == 0) {
 		cm_dec_error(d, path,
@@ -385,7 +368,7 @@ static int cm_decode_omit(cm_dec *d, const cm_node *seq, const char *path,
 		cm_dec_error(d, path,
 			     "field \"%s\" must be a list of label names "
 			     "(e.g. [budget, owner]), not %s",
-			     path, cm_kind_name(seq));
+			     path, cm_node_shape(seq));
 		return -1;
 	}
 	for (i = 0; i < seq->len; i++) {
@@ -449,7 +432,7 @@ static int cm_decode_keys(cm_dec *d, const cm_node *m, const char *path,
 			     "field \"%s\" must be a mapping from label name "
 			     "to label key (e.g. costCenter: "
 			     "cost.example.com/center), not %s",
-			     path, cm_kind_name(m));
+			     path, cm_node_shape(m));
 		return -1;
 	}
 	for (i = 0; i < m->len; i++) {
@@ -465,7 +448,7 @@ static int cm_decode_keys(cm_dec *d, const cm_node *m, const char *path,
 			rc = -1;
 			continue;
 		}
-		if (val->kind != CM_SCALAR || cm_is_null(val)) {
+		if (val->kind != CM_SCALAR || cm_node_is_null(val)) {
 			cm_dec_error(d, path,
 				     "the key for label \"%s\" at \"%s\" must "
 				     "be a label key string; to leave the label "
@@ -489,12 +472,12 @@ static int cm_decode_labels(cm_dec *d, const cm_node *m)
 	uint32_t i, j;
 	int rc = 0;
 
-	if (cm_is_null(m))
+	if (cm_node_is_null(m))
 		return 0;
 	if (m->kind != CM_MAP) {
 		cm_dec_error(d, "spec.labels",
 			     "field \"spec.labels\" must be a mapping, not %s",
-			     cm_kind_name(m));
+			     cm_node_shape(m));
 		return -1;
 	}
 	for (i = 0; i < m->len; i++) {
@@ -517,7 +500,7 @@ static int cm_decode_labels(cm_dec *d, const cm_node *m)
 				cm_dec_error(d, path,
 					     "field \"%s\" must be a mapping "
 					     "with keys and omit, not %s",
-					     path, cm_kind_name(val));
+					     path, cm_node_shape(val));
 				rc = -1;
 				continue;
 			}
@@ -609,12 +592,12 @@ static int cm_decode_map(cm_dec *d, const cm_node *m, const char *prefix,
 				continue;
 			}
 			if (val->kind != CM_MAP) {
-				if (cm_is_null(val))
+				if (cm_node_is_null(val))
 					continue;
 				cm_dec_error(d, path,
 					     "field \"%s\" must be a mapping, "
 					     "not %s",
-					     path, cm_kind_name(val));
+					     path, cm_node_shape(val));
 				rc = -1;
 				continue;
 			}
@@ -659,7 +642,7 @@ static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 					     "field \"%s\" must be a "
 					     "comma-separated list of label "
 					     "names, not %s",
-					     path, cm_kind_name(val));
+					     path, cm_node_shape(val));
 				rc = -1;
 			} else if (cm_decode_omit_csv(
 					   d, val->u.str, path,
@@ -678,9 +661,9 @@ static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 				cm_dec_error(d, path,
 					     "field \"%s\" must be a number, "
 					     "not %s",
-					     path, cm_kind_name(val));
+					     path, cm_node_shape(val));
 				rc = -1;
-			} else if (!cm_is_null(val)) {
+			} else if (!cm_node_is_null(val)) {
 				slo[s] = val->u.str;
 			}
 			continue;
@@ -739,13 +722,13 @@ int cm_config_decode(cm_arena *a, const cm_node *fc, const char *file,
 	d.diags = diags;
 	d.where = CM_WHERE_NONE;
 	d.where.file_path = file;
-	if (!fc || cm_is_null(fc))
+	if (!fc || cm_node_is_null(fc))
 		return 0;
 	if (fc->kind != CM_MAP) {
 		cm_dec_error(&d, NULL,
 			     "functionConfig must be a mapping (a %s or a "
 			     "ConfigMap), not %s",
-			     CM_CONFIG_KIND, cm_kind_name(fc));
+			     CM_CONFIG_KIND, cm_node_shape(fc));
 		return -1;
 	}
 	d.where = cm_item_where(fc);
@@ -767,12 +750,12 @@ int cm_config_decode(cm_arena *a, const cm_node *fc, const char *file,
 		out->form = CM_CONFIG_TYPED;
 		d.what = CM_CONFIG_KIND;
 		body = cm_map_get(fc, "spec");
-		if (!body || cm_is_null(body))
+		if (!body || cm_node_is_null(body))
 			return 0;
 		if (body->kind != CM_MAP) {
 			cm_dec_error(&d, "spec",
 				     "field \"spec\" must be a mapping, not %s",
-				     cm_kind_name(body));
+				     cm_node_shape(body));
 			return -1;
 		}
 		return cm_decode_map(&d, body, "spec", cm_spec_fields);
@@ -782,12 +765,12 @@ int cm_config_decode(cm_arena *a, const cm_node *fc, const char *file,
 		out->form = CM_CONFIG_CONFIGMAP;
 		d.what = "ConfigMap";
 		body = cm_map_get(fc, "data");
-		if (!body || cm_is_null(body))
+		if (!body || cm_node_is_null(body))
 			return 0;
 		if (body->kind != CM_MAP) {
 			cm_dec_error(&d, "data",
 				     "field \"data\" must be a mapping, not %s",
-				     cm_kind_name(body));
+				     cm_node_shape(body));
 			return -1;
 		}
 		return cm_decode_configmap(&d, body);

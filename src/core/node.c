@@ -108,6 +108,25 @@ bool cm_plain_is_special(const char *s, size_t len)
 	return false;
 }
 
+bool cm_node_is_null(const cm_node *n)
+{
+	return n->kind == CM_SCALAR && n->style == CM_STYLE_PLAIN && !n->tag &&
+	       (n->len == 0 || cm_scalar_is(n, "~") || cm_scalar_is(n, "null") ||
+		cm_scalar_is(n, "Null") || cm_scalar_is(n, "NULL"));
+}
+
+const char *cm_node_shape(const cm_node *n)
+{
+	switch (n->kind) {
+	case CM_MAP:
+		return "a mapping";
+	case CM_SEQ:
+		return "a list";
+	default:
+		return n->len ? "a scalar" : "empty";
+	}
+}
+
 bool cm_scalar_is_string(const cm_node *n)
 {
 	if (!n || n->kind != CM_SCALAR)

@@ -92,6 +92,12 @@ const char *cm_map_str(const cm_node *map, const char *dotted);
  */
 bool cm_plain_is_special(const char *s, size_t len);
 
+/* True when n is a null: an untagged plain empty, "~" or "null" scalar. */
+bool cm_node_is_null(const cm_node *n);
+
+/* "a mapping", "a list", "a scalar" or "empty", for messages. */
+const char *cm_node_shape(const cm_node *n);
+
 /* True when scalar n is a string in the data model (not null/bool/number). */
 bool cm_scalar_is_string(const cm_node *n);
 

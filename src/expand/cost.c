@@ -8,6 +8,7 @@
 
 #include "../core/item.h"
 #include "../core/text.h"
+#include "pdec.h"
 
 const char *const cm_channel_names[CM_CH_COUNT + 1] = {
 	"teams", "email", "pagerduty", "slack", NULL,
@@ -31,40 +32,6 @@ static const char *const cm_placeholders[] = {
 	"{service}", "{team}", "{costOwner}", "{environment}", NULL,
 };
 
-/* Decoding state for one profile. */
-typedef struct cm_pdec {
-	cm_arena *arena;
-	cm_diags *diags;
-	cm_where where;
-	char label[160]; /* "cost profile \"x\"" or "built-in cost profile \"x\"" */
-	int errors;
-} cm_pdec;
-
-static void cm_perr(cm_pdec *d, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void cm_perr(cm_pdec *d, const char *path, const char *fmt, ...)
-{
-	char msg[768];
-	cm_where w = d->where;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	w.field_path = path;
-	cm_diag_add(d->diags, CM_SEV_ERROR, &w, "%s: %s", d->label, msg);
-	d->errors++;
-}
-
-static bool cm_in(const char *s, const char *const *words)
-{
-	for (; *words; words++)
-		if (!strcmp(s, *words))
-			return true;
-	return false;
-}
-
 /* A decimal field >= 0 (or > 0 when positive). true when stored. */
 static bool cm_pnum(cm_pdec *d, const cm_node *v, const char *path,
 		    bool positive, cm_dec *out)
@@ -84,29 +51,6 @@ static bool cm_pnum(cm_pdec *d, const cm_node *v, const char *path,
 		return false;
 	}
 	return true;
-}
-
-/* Report keys of m not in known. */
-static void cm_pcheck_keys(cm_pdec *d, const cm_node *m, const char *prefix,
-			   const char *const *known)
-{
-	uint32_t i;
-
-	for (i = 0; i < m->len; i++) {
-		const cm_node *k = &m->u.kids[2 * i];
-		const char *name = k->kind == CM_SCALAR ? k->u.str : "?";
-		char path[256], list[256];
-		const char *near;
-
-		if (k->kind == CM_SCALAR && cm_in(name, known))
-			continue;
-		snprintf(path, sizeof(path), "%s.%s", prefix, name);
-		near = cm_suggest(name, known);
-		cm_join(list, sizeof(list), known);
-		cm_perr(d, path, "unknown field \"%s\"%s%s%s; known fields: %s",
-			path, near ? "; did you mean \"" : "", near ? near : "",
-			near ? "\"?" : "", list);
-	}
 }
 
 /* A template string may only use the known placeholders. */
@@ -306,7 +250,7 @@ static void cm_decode_alerts(cm_pdec *d, const cm_node *seq,
 			      &al->threshold);
 		snprintf(fpath, sizeof(fpath), "%s.severity", path);
 		al->severity = cm_map_str(m, "severity");
-		if (!al->severity || !cm_in(al->severity, cm_severities)) {
+		if (!al->severity || !cm_word_in(al->severity, cm_severities)) {
 			cm_perr(d, fpath,
 				"field \"%s\" must be info, warning or critical, "
 				"not \"%s\"",
@@ -369,12 +313,7 @@ int cm_cost_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 	cm_pdec d;
 
 	memset(p, 0, sizeof(*p));
-	memset(&d, 0, sizeof(d));
-	d.arena = a;
-	d.diags = diags;
-	d.where = e->builtin ? CM_WHERE_NONE : cm_item_where(e->node);
-	snprintf(d.label, sizeof(d.label), "%scost profile \"%s\"",
-		 e->builtin ? "built-in " : "", e->name);
+	cm_pdec_init(&d, a, diags, e, "cost profile");
 	p->name = e->name;
 	p->builtin = e->builtin;
 	if (!spec || spec->kind != CM_MAP) {
@@ -395,7 +334,7 @@ int cm_cost_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 	p->period = cm_map_str(spec, "period");
 	if (!p->period)
 		p->period = "monthly";
-	else if (!cm_in(p->period, cm_periods))
+	else if (!cm_word_in(p->period, cm_periods))
 		cm_perr(&d, "spec.period",
 			"field \"spec.period\" must be monthly, quarterly or "
 			"yearly, not \"%s\"",

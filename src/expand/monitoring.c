@@ -7,6 +7,7 @@
 
 #include "../core/item.h"
 #include "../core/text.h"
+#include "pdec.h"
 
 const cm_burn cm_burns[4] = {
 	{"1h", "5m", "14.4", 1},
@@ -63,65 +64,8 @@ bool cm_prom_label_name_ok(const char *s)
 
 /* ---- decoding ---- */
 
-typedef struct cm_mdec {
-	cm_arena *arena;
-	cm_diags *diags;
-	cm_where where;
-	char label[160];
-	int errors;
-} cm_mdec;
-
-static void cm_merr(cm_mdec *d, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void cm_merr(cm_mdec *d, const char *path, const char *fmt, ...)
-{
-	char msg[768];
-	cm_where w = d->where;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	w.field_path = path;
-	cm_diag_add(d->diags, CM_SEV_ERROR, &w, "%s: %s", d->label, msg);
-	d->errors++;
-}
-
-static bool cm_in(const char *s, const char *const *words)
-{
-	for (; *words; words++)
-		if (!strcmp(s, *words))
-			return true;
-	return false;
-}
-
-static void cm_mcheck_keys(cm_mdec *d, const cm_node *m, const char *prefix,
-			   const char *const *known)
-{
-	uint32_t i;
-
-	if (!m || m->kind != CM_MAP)
-		return;
-	for (i = 0; i < m->len; i++) {
-		const cm_node *k = &m->u.kids[2 * i];
-		const char *name = k->kind == CM_SCALAR ? k->u.str : "?";
-		char path[256], list[256];
-		const char *near;
-
-		if (k->kind == CM_SCALAR && cm_in(name, known))
-			continue;
-		snprintf(path, sizeof(path), "%s.%s", prefix, name);
-		near = cm_suggest(name, known);
-		cm_join(list, sizeof(list), known);
-		cm_merr(d, path, "unknown field \"%s\"%s%s%s; known fields: %s",
-			path, near ? "; did you mean \"" : "", near ? near : "",
-			near ? "\"?" : "", list);
-	}
-}
-
 /* A mapping field, or NULL (reported when present but not a mapping). */
-static const cm_node *cm_msub(cm_mdec *d, const cm_node *m, const char *key,
+static const cm_node *cm_msub(cm_pdec *d, const cm_node *m, const char *key,
 			      const char *path)
 {
 	const cm_node *v = cm_map_get(m, key);
@@ -129,14 +73,14 @@ static const cm_node *cm_msub(cm_mdec *d, const cm_node *m, const char *key,
 	if (!v)
 		return NULL;
 	if (v->kind != CM_MAP) {
-		cm_merr(d, path, "field \"%s\" must be a mapping", path);
+		cm_perr(d, path, "field \"%s\" must be a mapping", path);
 		return NULL;
 	}
 	return v;
 }
 
 /* A string field (default def when absent). */
-static const char *cm_mstr(cm_mdec *d, const cm_node *m, const char *key,
+static const char *cm_mstr(cm_pdec *d, const cm_node *m, const char *key,
 			   const char *path, const char *def)
 {
 	const cm_node *v = cm_map_get(m, key);
@@ -144,14 +88,14 @@ static const char *cm_mstr(cm_mdec *d, const cm_node *m, const char *key,
 	if (!v)
 		return def;
 	if (v->kind != CM_SCALAR || v->len == 0) {
-		cm_merr(d, path, "field \"%s\" must be a non-empty string",
+		cm_perr(d, path, "field \"%s\" must be a non-empty string",
 			path);
 		return def;
 	}
 	return v->u.str;
 }
 
-static bool cm_mbool(cm_mdec *d, const cm_node *m, const char *key,
+static bool cm_mbool(cm_pdec *d, const cm_node *m, const char *key,
 		     const char *path, bool def)
 {
 	const cm_node *v = cm_map_get(m, key);
@@ -162,12 +106,12 @@ static bool cm_mbool(cm_mdec *d, const cm_node *m, const char *key,
 		return true;
 	if (cm_scalar_is(v, "false"))
 		return false;
-	cm_merr(d, path, "field \"%s\" must be true or false", path);
+	cm_perr(d, path, "field \"%s\" must be true or false", path);
 	return def;
 }
 
 /* A decimal field; *has says whether it was there. */
-static void cm_mnum(cm_mdec *d, const cm_node *m, const char *key,
+static void cm_mnum(cm_pdec *d, const cm_node *m, const char *key,
 		    const char *path, cm_dec *out, bool *has)
 {
 	const cm_node *v = cm_map_get(m, key);
@@ -177,7 +121,7 @@ static void cm_mnum(cm_mdec *d, const cm_node *m, const char *key,
 	if (!v)
 		return;
 	if (v->kind != CM_SCALAR || cm_dec_parse(v->u.str, out) < 0) {
-		cm_merr(d, path, "field \"%s\" must be a number, not \"%s\"",
+		cm_perr(d, path, "field \"%s\" must be a number, not \"%s\"",
 			path, v->kind == CM_SCALAR ? v->u.str : "a collection");
 		return;
 	}
@@ -220,7 +164,7 @@ static int cm_quantity(const char *s, cm_dec *out)
 	return cm_dec_parse(s, out);
 }
 
-static void cm_mqty(cm_mdec *d, const cm_node *m, const char *key,
+static void cm_mqty(cm_pdec *d, const cm_node *m, const char *key,
 		    const char *path, cm_dec *out, bool *ok)
 {
 	const cm_node *v = cm_map_get(m, key);
@@ -230,7 +174,7 @@ static void cm_mqty(cm_mdec *d, const cm_node *m, const char *key,
 		return;
 	if (v->kind != CM_SCALAR || cm_quantity(v->u.str, out) < 0 ||
 	    cm_dec_sign(*out) <= 0) {
-		cm_merr(d, path,
+		cm_perr(d, path,
 			"field \"%s\" must be a positive Kubernetes quantity "
 			"(e.g. 512M, 1Gi, 500m), not \"%s\"",
 			path, v->kind == CM_SCALAR ? v->u.str : "a collection");
@@ -240,7 +184,7 @@ static void cm_mqty(cm_mdec *d, const cm_node *m, const char *key,
 }
 
 /* Template text may use only the known placeholders. */
-static void cm_mcheck_template(cm_mdec *d, const char *s, const char *path)
+static void cm_mcheck_template(cm_pdec *d, const char *s, const char *path)
 {
 	const char *p = s;
 
@@ -258,7 +202,7 @@ static void cm_mcheck_template(cm_mdec *d, const char *s, const char *path)
 				found = 1;
 		/* Regex repetitions like {5,10} are not placeholders. */
 		if (!found && strspn(p + 1, "0123456789,") != len - 2) {
-			cm_merr(d, path,
+			cm_perr(d, path,
 				"unknown placeholder \"%.*s\" in \"%s\"; use "
 				"{service}, {namespace}, {team} or "
 				"{environment}",
@@ -268,7 +212,7 @@ static void cm_mcheck_template(cm_mdec *d, const char *s, const char *path)
 	}
 }
 
-static void cm_mmatchers(cm_mdec *d, const cm_node *seq, const char *path,
+static void cm_mmatchers(cm_pdec *d, const cm_node *seq, const char *path,
 			 cm_matchers *out)
 {
 	static const char *const ops[] = {"=", "!=", "=~", "!~", NULL};
@@ -279,7 +223,7 @@ static void cm_mmatchers(cm_mdec *d, const cm_node *seq, const char *path,
 	if (!seq)
 		return;
 	if (seq->kind != CM_SEQ) {
-		cm_merr(d, path,
+		cm_perr(d, path,
 			"field \"%s\" must be a list of matchers like {label: "
 			"service, value: '{service}'}",
 			path);
@@ -288,7 +232,7 @@ static void cm_mmatchers(cm_mdec *d, const cm_node *seq, const char *path,
 	out->v = cm_arena_alloc(d->arena, (seq->len ? seq->len : 1) *
 						  sizeof(cm_matcher));
 	if (!out->v) {
-		cm_merr(d, path, "out of memory");
+		cm_perr(d, path, "out of memory");
 		return;
 	}
 	for (i = 0; i < seq->len; i++) {
@@ -298,25 +242,25 @@ static void cm_mmatchers(cm_mdec *d, const cm_node *seq, const char *path,
 
 		snprintf(p, sizeof(p), "%s[%u]", path, i);
 		if (m->kind != CM_MAP) {
-			cm_merr(d, p, "field \"%s\" must be a mapping with "
+			cm_perr(d, p, "field \"%s\" must be a mapping with "
 				      "label, op and value", p);
 			continue;
 		}
-		cm_mcheck_keys(d, m, p, cm_matcher_fields);
+		cm_pcheck_keys(d, m, p, cm_matcher_fields);
 		mt->label = cm_map_str(m, "label");
 		mt->op = cm_map_str(m, "op");
 		mt->value = cm_map_str(m, "value");
 		if (!mt->op)
 			mt->op = "=";
 		if (!mt->label || !cm_prom_label_name_ok(mt->label)) {
-			cm_merr(d, p,
+			cm_perr(d, p,
 				"matcher label \"%s\" is not a valid Prometheus "
 				"label name ([a-zA-Z_][a-zA-Z0-9_]*)",
 				mt->label ? mt->label : "");
 			continue;
 		}
-		if (!cm_in(mt->op, ops)) {
-			cm_merr(d, p, "matcher op \"%s\" must be =, !=, =~ or !~",
+		if (!cm_word_in(mt->op, ops)) {
+			cm_perr(d, p, "matcher op \"%s\" must be =, !=, =~ or !~",
 				mt->op);
 			continue;
 		}
@@ -327,7 +271,7 @@ static void cm_mmatchers(cm_mdec *d, const cm_node *seq, const char *path,
 	}
 }
 
-static void cm_mstrings(cm_mdec *d, const cm_node *seq, const char *path,
+static void cm_mstrings(cm_pdec *d, const cm_node *seq, const char *path,
 			const char ***out, size_t *n)
 {
 	uint32_t i;
@@ -337,7 +281,7 @@ static void cm_mstrings(cm_mdec *d, const cm_node *seq, const char *path,
 	if (!seq)
 		return;
 	if (seq->kind != CM_SEQ) {
-		cm_merr(d, path, "field \"%s\" must be a list of strings", path);
+		cm_perr(d, path, "field \"%s\" must be a list of strings", path);
 		return;
 	}
 	*out = cm_arena_alloc(d->arena, (seq->len ? seq->len : 1) * sizeof(char *));
@@ -345,7 +289,7 @@ static void cm_mstrings(cm_mdec *d, const cm_node *seq, const char *path,
 		return;
 	for (i = 0; i < seq->len; i++) {
 		if (seq->u.kids[i].kind != CM_SCALAR) {
-			cm_merr(d, path, "every entry of \"%s\" must be a string",
+			cm_perr(d, path, "every entry of \"%s\" must be a string",
 				path);
 			continue;
 		}
@@ -358,26 +302,21 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 {
 	const cm_node *spec = cm_map_get(e->node, "spec");
 	const cm_node *m;
-	cm_mdec d;
+	cm_pdec d;
 
 	memset(p, 0, sizeof(*p));
-	memset(&d, 0, sizeof(d));
-	d.arena = a;
-	d.diags = diags;
-	d.where = e->builtin ? CM_WHERE_NONE : cm_item_where(e->node);
-	snprintf(d.label, sizeof(d.label), "%smonitoring profile \"%s\"",
-		 e->builtin ? "built-in " : "", e->name);
+	cm_pdec_init(&d, a, diags, e, "monitoring profile");
 	p->name = e->name;
 	p->builtin = e->builtin;
 	if (!spec || spec->kind != CM_MAP) {
-		cm_merr(&d, "spec", "has no spec");
+		cm_perr(&d, "spec", "has no spec");
 		return -1;
 	}
-	cm_mcheck_keys(&d, spec, "spec", cm_mp_fields);
+	cm_pcheck_keys(&d, spec, "spec", cm_mp_fields);
 	p->description = cm_map_str(spec, "description");
 
 	if ((m = cm_msub(&d, spec, "endpoint", "spec.endpoint"))) {
-		cm_mcheck_keys(&d, m, "spec.endpoint", cm_endpoint_fields);
+		cm_pcheck_keys(&d, m, "spec.endpoint", cm_endpoint_fields);
 		p->has_endpoint = true;
 		p->port = cm_mstr(&d, m, "port", "spec.endpoint.port", NULL);
 		p->path = cm_mstr(&d, m, "path", "spec.endpoint.path", "/metrics");
@@ -386,11 +325,11 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 		p->scheme = cm_mstr(&d, m, "scheme", "spec.endpoint.scheme",
 				    "http");
 		if (!p->port)
-			cm_merr(&d, "spec.endpoint.port",
+			cm_perr(&d, "spec.endpoint.port",
 				"the endpoint needs the name of the Service port "
 				"to scrape (e.g. port: http)");
 		if (strcmp(p->scheme, "http") && strcmp(p->scheme, "https"))
-			cm_merr(&d, "spec.endpoint.scheme",
+			cm_perr(&d, "spec.endpoint.scheme",
 				"field \"spec.endpoint.scheme\" must be http or "
 				"https, not \"%s\"",
 				p->scheme);
@@ -400,7 +339,7 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 	if ((m = cm_msub(&d, spec, "traffic", "spec.traffic"))) {
 		cm_matchers sel;
 
-		cm_mcheck_keys(&d, m, "spec.traffic", cm_traffic_fields);
+		cm_pcheck_keys(&d, m, "spec.traffic", cm_traffic_fields);
 		p->has_traffic = true;
 		p->requests_metric = cm_mstr(&d, m, "requestsMetric",
 					     "spec.traffic.requestsMetric", NULL);
@@ -408,13 +347,13 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 					    "spec.traffic.latencyMetric", NULL);
 		if (!p->requests_metric ||
 		    !cm_prom_metric_name_ok(p->requests_metric))
-			cm_merr(&d, "spec.traffic.requestsMetric",
+			cm_perr(&d, "spec.traffic.requestsMetric",
 				"field \"spec.traffic.requestsMetric\" must be a "
 				"valid Prometheus metric name, not \"%s\"",
 				p->requests_metric ? p->requests_metric : "");
 		if (p->latency_metric &&
 		    !cm_prom_metric_name_ok(p->latency_metric))
-			cm_merr(&d, "spec.traffic.latencyMetric",
+			cm_perr(&d, "spec.traffic.latencyMetric",
 				"field \"spec.traffic.latencyMetric\" must be a "
 				"valid Prometheus metric name, not \"%s\"",
 				p->latency_metric);
@@ -425,17 +364,17 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 		cm_mmatchers(&d, cm_map_get(m, "errors"), "spec.traffic.errors",
 			     &p->errors);
 		if (!p->errors.n)
-			cm_merr(&d, "spec.traffic.errors",
+			cm_perr(&d, "spec.traffic.errors",
 				"the traffic needs matchers that mark a failed "
 				"request, e.g. [{label: code, op: '=~', value: "
 				"'5..'}]");
 	}
 	if (!p->selector.n && (p->has_endpoint || p->has_traffic))
-		cm_merr(&d, "spec.traffic.selector",
+		cm_perr(&d, "spec.traffic.selector",
 			"no label matchers select the service's series; set "
 			"spec.traffic.selector or spec.endpoint.selector");
 	if ((m = cm_msub(&d, spec, "slo", "spec.slo"))) {
-		cm_mcheck_keys(&d, m, "spec.slo", cm_slo_fields);
+		cm_pcheck_keys(&d, m, "spec.slo", cm_slo_fields);
 		cm_mnum(&d, m, "availability", "spec.slo.availability",
 			&p->availability, &p->has_availability);
 		cm_mnum(&d, m, "errorRate", "spec.slo.errorRate", &p->error_rate,
@@ -451,12 +390,12 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 		bool ok1, ok2, hw;
 		uint32_t i;
 
-		cm_mcheck_keys(&d, m, "spec.resources", cm_res_fields);
+		cm_pcheck_keys(&d, m, "spec.resources", cm_res_fields);
 		p->has_resources = true;
 		cm_mmatchers(&d, cm_map_get(m, "selector"),
 			     "spec.resources.selector", &p->res_selector);
 		if (!p->res_selector.n)
-			cm_merr(&d, "spec.resources.selector",
+			cm_perr(&d, "spec.resources.selector",
 				"resource alerts need matchers for the service's "
 				"pods, e.g. {label: pod, op: '=~', value: "
 				"'{service}-.*'}");
@@ -464,7 +403,7 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 			&p->memory_bytes, &ok1);
 		cm_mqty(&d, m, "cpu", "spec.resources.cpu", &p->cpu_cores, &ok2);
 		if (!cm_map_get(m, "memory") || !cm_map_get(m, "cpu"))
-			cm_merr(&d, "spec.resources",
+			cm_perr(&d, "spec.resources",
 				"resource alerts need both memory and cpu base "
 				"thresholds");
 		cm_mnum(&d, m, "warningPercent",
@@ -473,7 +412,7 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 			cm_dec_parse("80", &p->warning_percent);
 		else if (cm_dec_sign(p->warning_percent) <= 0 ||
 			 cm_dec_cmp(p->warning_percent, cm_dec_int(100)) >= 0)
-			cm_merr(&d, "spec.resources.warningPercent",
+			cm_perr(&d, "spec.resources.warningPercent",
 				"field \"spec.resources.warningPercent\" must be "
 				"between 0 and 100 (exclusive)");
 		sz = cm_map_get(m, "sizes");
@@ -491,7 +430,7 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 				    cm_dec_parse(v->u.str,
 						 &p->sizes[p->n_sizes].multiplier) < 0 ||
 				    cm_dec_sign(p->sizes[p->n_sizes].multiplier) <= 0) {
-					cm_merr(&d, path,
+					cm_perr(&d, path,
 						"field \"%s\" must be a number > 0",
 						path);
 					continue;
@@ -499,13 +438,13 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 				p->sizes[p->n_sizes++].name = k->u.str;
 			}
 		} else if (sz) {
-			cm_merr(&d, "spec.resources.sizes",
+			cm_perr(&d, "spec.resources.sizes",
 				"field \"spec.resources.sizes\" must map sizes to "
 				"multipliers, e.g. {small: 0.75, medium: 1}");
 		}
 	}
 	if ((m = cm_msub(&d, spec, "alerts", "spec.alerts"))) {
-		cm_mcheck_keys(&d, m, "spec.alerts", cm_alerts_fields);
+		cm_pcheck_keys(&d, m, "spec.alerts", cm_alerts_fields);
 		p->crash_looping = cm_mbool(&d, m, "crashLooping",
 					    "spec.alerts.crashLooping", true);
 		p->job_failures = cm_mbool(&d, m, "jobFailures",
@@ -521,7 +460,7 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 	p->labels = cm_msub(&d, spec, "labels", "spec.labels");
 	p->annotations = cm_msub(&d, spec, "annotations", "spec.annotations");
 	if ((m = cm_msub(&d, spec, "dynatrace", "spec.dynatrace"))) {
-		cm_mcheck_keys(&d, m, "spec.dynatrace", cm_dt_fields);
+		cm_pcheck_keys(&d, m, "spec.dynatrace", cm_dt_fields);
 		p->has_dynatrace = true;
 		cm_mstrings(&d, cm_map_get(m, "technologies"),
 			    "spec.dynatrace.technologies", &p->technologies,

@@ -627,62 +627,66 @@ static void gen_alerts(cm_gen *g, cm_node *rules)
 			    pl->service, pl->environment));
 	}
 	if (p->has_resources) {
-		const char *rs = g->rsel.data ? g->rsel.data : "";
+		/* Memory and CPU, each at its threshold (critical) and at its
+		 * warning level. */
+		static const struct {
+			const char *name, *severity, *for_, *expr, *unit;
+			int cpu, warn;
+		} res[] = {
+			{"HighMemoryUsage", "critical", "5m",
+			 "max by (namespace, pod, container) "
+			 "(container_memory_working_set_bytes{%s}) > %s",
+			 "bytes", 0, 0},
+			{"MemoryNearThreshold", "warning", "15m",
+			 "max by (namespace, pod, container) "
+			 "(container_memory_working_set_bytes{%s}) > %s",
+			 "bytes", 0, 1},
+			{"HighCPUUsage", "critical", "15m",
+			 "sum by (namespace, pod, container) "
+			 "(rate(container_cpu_usage_seconds_total{%s}[5m])) > %s",
+			 "cores", 1, 0},
+			{"CPUNearThreshold", "warning", "15m",
+			 "sum by (namespace, pod, container) "
+			 "(rate(container_cpu_usage_seconds_total{%s}[5m])) > %s",
+			 "cores", 1, 1},
+		};
+		size_t r;
 
-		cm_dec_format(pl->memory_bytes, t1);
-		cm_dec_format(pl->memory_warning, t2);
-		cm_buf_reset(&g->expr);
-		gadd(g,
-		     "max by (namespace, pod, container) "
-		     "(container_memory_working_set_bytes{%s}) > %s",
-		     rs, t1);
-		galert(g, rules, "HighMemoryUsage", gexpr(g), "5m", "critical",
-		       NULL, gfmt(g, "%s uses more memory than its threshold", pl->service),
-		       gfmt(g,
-			    "Container {{ $labels.container }} of pod {{ "
-			    "$labels.pod }} uses {{ $value | humanize }}B, "
-			    "above the %s bytes threshold for size %s.",
-			    t1, pl->size));
-		cm_buf_reset(&g->expr);
-		gadd(g,
-		     "max by (namespace, pod, container) "
-		     "(container_memory_working_set_bytes{%s}) > %s",
-		     rs, t2);
-		galert(g, rules, "MemoryNearThreshold", gexpr(g), "15m",
-		       "warning", NULL,
-		       gfmt(g, "%s memory is near its threshold", pl->service),
-		       gfmt(g,
-			    "Container {{ $labels.container }} of pod {{ "
-			    "$labels.pod }} uses {{ $value | humanize }}B, "
-			    "above %s bytes (the warning level of the %s "
-			    "bytes threshold).",
-			    t2, t1));
-		cm_dec_format(pl->cpu_cores, t1);
-		cm_dec_format(pl->cpu_warning, t2);
-		cm_buf_reset(&g->expr);
-		gadd(g,
-		     "sum by (namespace, pod, container) "
-		     "(rate(container_cpu_usage_seconds_total{%s}[5m])) > %s",
-		     rs, t1);
-		galert(g, rules, "HighCPUUsage", gexpr(g), "15m", "critical",
-		       NULL, gfmt(g, "%s uses more CPU than its threshold", pl->service),
-		       gfmt(g,
-			    "Container {{ $labels.container }} of pod {{ "
-			    "$labels.pod }} uses {{ $value }} cores, above the "
-			    "%s cores threshold for size %s.",
-			    t1, pl->size));
-		cm_buf_reset(&g->expr);
-		gadd(g,
-		     "sum by (namespace, pod, container) "
-		     "(rate(container_cpu_usage_seconds_total{%s}[5m])) > %s",
-		     rs, t2);
-		galert(g, rules, "CPUNearThreshold", gexpr(g), "15m", "warning",
-		       NULL, gfmt(g, "%s CPU is near its threshold", pl->service),
-		       gfmt(g,
-			    "Container {{ $labels.container }} of pod {{ "
-			    "$labels.pod }} uses {{ $value }} cores, above %s "
-			    "(the warning level of the %s cores threshold).",
-			    t2, t1));
+		for (r = 0; r < sizeof(res) / sizeof(res[0]); r++) {
+			cm_dec limit = res[r].cpu ? pl->cpu_cores : pl->memory_bytes;
+			cm_dec level = res[r].cpu ? pl->cpu_warning : pl->memory_warning;
+			const char *what = res[r].cpu ? "CPU" : "memory";
+			const char *value = res[r].cpu ? "{{ $value }}"
+						       : "{{ $value | humanize }}";
+
+			cm_dec_format(limit, t1);
+			cm_dec_format(level, t2);
+			cm_buf_reset(&g->expr);
+			gadd(g, res[r].expr, g->rsel.data ? g->rsel.data : "",
+			     res[r].warn ? t2 : t1);
+			galert(g, rules, res[r].name, gexpr(g), res[r].for_,
+			       res[r].severity, NULL,
+			       res[r].warn
+				       ? gfmt(g, "%s %s is near its threshold",
+					      pl->service, what)
+				       : gfmt(g, "%s uses more %s than its threshold",
+					      pl->service, what),
+			       res[r].warn
+				       ? gfmt(g,
+					      "Container {{ $labels.container }} of "
+					      "pod {{ $labels.pod }} uses %s %s, "
+					      "above %s %s (the warning level of "
+					      "the %s %s threshold for size %s).",
+					      value, res[r].unit, t2, res[r].unit,
+					      t1, res[r].unit, pl->size)
+				       : gfmt(g,
+					      "Container {{ $labels.container }} of "
+					      "pod {{ $labels.pod }} uses %s %s, "
+					      "above the %s %s threshold for size "
+					      "%s.",
+					      value, res[r].unit, t1, res[r].unit,
+					      pl->size));
+		}
 	}
 	if (p->has_resources && p->crash_looping) {
 		cm_buf_reset(&g->expr);

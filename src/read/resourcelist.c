@@ -3,24 +3,6 @@
 
 #include <string.h>
 
-static const char *cm_shape(const cm_node *n)
-{
-	switch (n->kind) {
-	case CM_MAP:
-		return "a mapping";
-	case CM_SEQ:
-		return "a list";
-	default:
-		return n->len ? "a scalar" : "empty";
-	}
-}
-
-static bool cm_null(const cm_node *n)
-{
-	return n->kind == CM_SCALAR && n->style == CM_STYLE_PLAIN && !n->tag &&
-	       (n->len == 0 || cm_scalar_is(n, "null") || cm_scalar_is(n, "~"));
-}
-
 int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
 		 cm_diags *diags)
 {
@@ -52,7 +34,7 @@ int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "%s:%u:%u: the input is %s, expected a ResourceList "
 			    "mapping (apiVersion: %s, kind: ResourceList)",
-			    name, root->line, root->col, cm_shape(root),
+			    name, root->line, root->col, cm_node_shape(root),
 			    CM_RL_V1);
 		return -1;
 	}
@@ -80,10 +62,10 @@ int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
 	rl->root = root;
 	rl->api_version = api;
 	rl->config = cm_map_get(root, "functionConfig");
-	if (rl->config && cm_null(rl->config))
+	if (rl->config && cm_node_is_null(rl->config))
 		rl->config = NULL;
 	items = cm_map_get(root, "items");
-	if (!items || cm_null(items)) {
+	if (!items || cm_node_is_null(items)) {
 		if (cm_map_set(a, root, "items", cm_seq_new()) < 0) {
 			cm_diag_add(diags, CM_SEV_ERROR, NULL,
 				    "%s: out of memory", name);
@@ -95,7 +77,7 @@ int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "%s:%u:%u: \"items\" must be a list of resources, "
 			    "not %s",
-			    name, items->line, items->col, cm_shape(items));
+			    name, items->line, items->col, cm_node_shape(items));
 		return -1;
 	}
 	for (i = 0; i < items->len; i++) {
@@ -106,7 +88,7 @@ int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
 				    "%s:%u:%u: items[%u] must be a resource "
 				    "(a mapping with apiVersion, kind and "
 				    "metadata), not %s",
-				    name, it->line, it->col, i, cm_shape(it));
+				    name, it->line, it->col, i, cm_node_shape(it));
 			rc = -1;
 		}
 	}
@@ -123,13 +105,13 @@ int cm_stream_check_items(const cm_stream *s, const char *name,
 	for (i = 0; i < s->n; i++) {
 		const cm_node *d = &s->docs[i];
 
-		if (d->kind == CM_MAP || cm_null(d))
+		if (d->kind == CM_MAP || cm_node_is_null(d))
 			continue;
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "%s:%u:%u: document %zu must be a resource (a "
 			    "mapping with apiVersion, kind and metadata), not "
 			    "%s",
-			    name, d->line, d->col, i + 1, cm_shape(d));
+			    name, d->line, d->col, i + 1, cm_node_shape(d));
 		rc = -1;
 	}
 	return rc;

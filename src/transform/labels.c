@@ -297,9 +297,7 @@ static cm_node *cm_ensure_map(cm_apply *x, cm_node *map, const char *key)
 
 	if (v && v->kind == CM_MAP)
 		return v;
-	if (v && !(v->kind == CM_SCALAR && v->style == CM_STYLE_PLAIN &&
-		   (v->len == 0 || cm_scalar_is(v, "null") ||
-		    cm_scalar_is(v, "~"))))
+	if (v && !cm_node_is_null(v))
 		return NULL; /* not ours to replace */
 	if (cm_map_set(x->arena, map, key, cm_map_new()) < 0) {
 		x->oom = 1;
