@@ -45,7 +45,7 @@ else
 fi
 
 # A reader that goes away: closed pipe is reported, not a silent death.
-python3 - "$T/big.yaml" <<'PY'
+"$PYTHON" - "$T/big.yaml" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:
     f.write("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")

@@ -989,7 +989,7 @@ if __name__ == "__main__":
         sys.exit(2)
 PY
 HAVE_PY=0
-python3 -c 'import yaml' 2>/dev/null && HAVE_PY=1
+"$PYTHON" -c 'import yaml' 2>/dev/null && HAVE_PY=1
 
 # yamleq NAME MODE ARGS...: ok when yamleq.py MODE finds nothing wrong;
 # needs PyYAML.
@@ -1000,7 +1000,7 @@ yamleq() {
 		skip "$name" "python3 with PyYAML (import yaml) not available"
 		return
 	fi
-	if out=$(python3 "$T/yamleq.py" "$@" 2>&1); then
+	if out=$("$PYTHON" "$T/yamleq.py" "$@" 2>&1); then
 		ok "$name"
 	else
 		not_ok "$name" "yamleq.py $*:" "$out"
@@ -1052,7 +1052,7 @@ aspect_checks() {
 		done
 		return
 	fi
-	out=$(python3 "$T/yamleq.py" "$@" 2>&1)
+	out=$("$PYTHON" "$T/yamleq.py" "$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed -n "s/^note	/# note: $prefix: /p"
 	for a in $aspects; do

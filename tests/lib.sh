@@ -8,6 +8,12 @@
 : "${RESULTS:=/dev/null}"
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export ROOT
+# Debian's interpreter: `make deps` installs python3-yaml and
+# python3-jsonschema for it, whatever python3 comes first on PATH.
+if [ -z "${PYTHON:-}" ]; then
+	if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi
+export PYTHON
 
 ok() {
 	printf 'ok - %s\n' "$1"
