@@ -4,6 +4,13 @@
 
 #include <stddef.h>
 
+/*
+ * Pod selectors use Kubernetes' generated-name alphabet (no vowels, no
+ * 0, 1, 3): Deployment pods are <name>-<template hash>-<5>, DaemonSet and
+ * Job pods <name>-<5>, StatefulSet pods <name>-<ordinal>, CronJob pods
+ * <name>-<schedule time>-<5>. So "checkout" does not match the pods of
+ * "checkout-proxy", whose name has letters the alphabet lacks.
+ */
 const char *const cm_builtin_profiles[] = {
 	"apiVersion: costmon.dev/v1alpha1\n"
 	"kind: CostProfile\n"
@@ -123,7 +130,7 @@ const char *const cm_builtin_profiles[] = {
 	"  resources:\n"
 	"    selector:\n"
 	"    - {label: namespace, value: '{namespace}'}\n"
-	"    - {label: pod, op: '=~', value: '{service}-([a-z0-9]{5,10}-)?[a-z0-9]{5}|{service}-[0-9]+'}\n"
+	"    - {label: pod, op: '=~', value: '{service}-([bcdfghjklmnpqrstvwxz2456789]{6,10}-)?[bcdfghjklmnpqrstvwxz2456789]{5}|{service}-[0-9]+'}\n"
 	"    - {label: container, op: '!=', value: ''}\n"
 	"    memory: 512M\n"
 	"    cpu: 500m\n"
@@ -150,7 +157,7 @@ const char *const cm_builtin_profiles[] = {
 	"  resources:\n"
 	"    selector:\n"
 	"    - {label: namespace, value: '{namespace}'}\n"
-	"    - {label: pod, op: '=~', value: '{service}-([a-z0-9]{5,10}-)?[a-z0-9]{5}|{service}-[0-9]+'}\n"
+	"    - {label: pod, op: '=~', value: '{service}-([bcdfghjklmnpqrstvwxz2456789]{6,10}-)?[bcdfghjklmnpqrstvwxz2456789]{5}|{service}-[0-9]+'}\n"
 	"    - {label: container, op: '!=', value: ''}\n"
 	"    memory: 512M\n"
 	"    cpu: 500m\n"
@@ -167,7 +174,7 @@ const char *const cm_builtin_profiles[] = {
 	"  resources:\n"
 	"    selector:\n"
 	"    - {label: namespace, value: '{namespace}'}\n"
-	"    - {label: pod, op: '=~', value: '{service}-.+'}\n"
+	"    - {label: pod, op: '=~', value: '{service}(-[0-9]+)?-[bcdfghjklmnpqrstvwxz2456789]{5}'}\n"
 	"    - {label: container, op: '!=', value: ''}\n"
 	"    memory: 1G\n"
 	"    cpu: '1'\n"

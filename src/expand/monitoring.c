@@ -561,6 +561,57 @@ static int cm_slo_setup(cm_slo *s, int kind, const char *env,
 	return 0;
 }
 
+/* Seconds of a Prometheus duration like "30s", "1m", "1h"; 0 if not one. */
+static long cm_duration_s(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || v <= 0)
+		return 0;
+	if (!strcmp(end, "s"))
+		return v;
+	if (!strcmp(end, "m"))
+		return v * 60;
+	if (!strcmp(end, "h"))
+		return v * 3600;
+	return 0;
+}
+
+/*
+ * Availability is measured from `up`: one scrape of one target is one
+ * sample. When a single failed scrape in an hour is already above the
+ * 14.4x page threshold, the objective is finer than the signal: say so.
+ */
+static void cm_check_resolution(const cm_mon_plan *plan, const cm_config *cfg,
+				cm_diags *diags)
+{
+	long secs = plan->profile.interval ? cm_duration_s(plan->profile.interval)
+					   : 0;
+	cm_dec f, t, one_in;
+	char obj[CM_DEC_BUFSZ], th[CM_DEC_BUFSZ];
+	cm_where w = cfg->where;
+
+	if (!plan->availability.on || secs <= 0 || secs > 3600)
+		return;
+	cm_dec_parse("14.4", &f);
+	if (cm_dec_mul(f, plan->availability.budget, &t) < 0 ||
+	    cm_dec_div(cm_dec_int(1), cm_dec_int(3600 / secs), 6, &one_in) < 0 ||
+	    cm_dec_cmp(one_in, t) <= 0)
+		return;
+	cm_dec_format(plan->availability.objective, obj);
+	cm_dec_format(t, th);
+	cm_diag_add(diags, CM_SEV_WARNING, &w,
+		    "availability objective %s%% for %s is finer than up-based "
+		    "availability can measure: a target scraped every %s gives "
+		    "%ld samples an hour, so one failed scrape (1/%ld) is already "
+		    "above the page threshold %s and pages; use a looser "
+		    "availability objective, scrape more often, or rely on the "
+		    "error-rate SLO for this precision",
+		    obj, plan->environment, plan->profile.interval, 3600 / secs,
+		    3600 / secs, th);
+}
+
 int cm_mon_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 		  const char *namespace_, cm_mon_plan *plan, cm_diags *diags)
 {
@@ -665,6 +716,8 @@ int cm_mon_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 			    plan->profile.name, cfg->environment);
 	}
 
+	if (rc == 0 && plan->prometheus)
+		cm_check_resolution(plan, cfg, diags);
 	if (plan->profile.has_resources) {
 		cm_dec mult = cm_dec_int(1), pct;
 		bool found = plan->profile.n_sizes == 0;

@@ -714,7 +714,10 @@ static void gen_alerts(cm_gen *g, cm_node *rules)
 		if (cm_buf_addf(&js, "job_name=~\"%s(-[0-9]+)?\"", pl->service) < 0)
 			g->oom = 1;
 		cm_buf_reset(&g->expr);
-		gadd(g, "kube_job_status_failed{%s} > 0", js.data ? js.data : "");
+		/* The Job's Failed condition (kube-state-metrics), not its
+		 * count of failed pods: a Job whose retry succeeded is fine. */
+		gadd(g, "kube_job_failed{%s,condition=\"true\"} > 0",
+		     js.data ? js.data : "");
 		galert(g, rules, "JobFailed", gexpr(g), NULL, "warning", NULL,
 		       gfmt(g, "a job of %s failed", pl->service),
 		       gfmt(g, "Job {{ $labels.job_name }} of %s in %s failed.",
