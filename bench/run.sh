@@ -118,3 +118,21 @@ done
 
 echo
 python3 "$HERE/report.py" "$results"
+status=$?
+
+# Instruction counts do not depend on what else the machine is doing:
+# a load-independent view of the time ratio, on the 1,000-item list.
+if command -v valgrind >/dev/null 2>&1 && [ -f "$OUT/in-1000.yaml" ]; then
+	count() {
+		valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" \
+			<"$OUT/in-1000.yaml" 2>&1 >/dev/null |
+			sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+	}
+	ki=$(count "$KRM")
+	ri=$(count "$HERE/roundtrip")
+	if [ -n "$ki" ] && [ -n "$ri" ]; then
+		echo
+		python3 -c 'import sys; k, r = int(sys.argv[1]), int(sys.argv[2]); print("instructions on 1000 items (callgrind): krm-fn %d, round trip %d, ratio %.2fx" % (k, r, k / r))' "$ki" "$ri"
+	fi
+fi
+exit $status
