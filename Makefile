@@ -7,7 +7,8 @@
 #   make sanitize         build with ASan+UBSan and run the suite
 #   make fuzz             build the libFuzzer harness (clang)
 #   make bench            run the benchmark
-#   make install          install to $(PREFIX)/bin (PREFIX=/usr/local)
+#   make static           build ./krm-fn-static, statically linked (the image's binary)
+#   make install          install to $(PREFIX)/bin and the man page (PREFIX=/usr/local)
 #   make install-plugin   install as a kustomize exec plugin under
 #                         $(XDG_CONFIG_HOME)/kustomize/plugin
 #   make uninstall        remove what install and install-plugin put in place
@@ -20,6 +21,7 @@ LDLIBS  := -lyaml -ljansson
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man/man1
 XDG_CONFIG_HOME ?= $(HOME)/.config
 PLUGIN_DIR := $(XDG_CONFIG_HOME)/kustomize/plugin/costmon.dev/v1alpha1/serviceprofile
 
@@ -46,10 +48,17 @@ HDRS := $(wildcard src/*.h src/*/*.h)
 DEB_PACKAGES := build-essential pkg-config libyaml-dev libjansson-dev \
 	python3 python3-yaml python3-jsonschema prometheus clang
 
-.PHONY: all deps example test sanitize fuzz fuzz-replay bench install install-plugin \
+.PHONY: all deps example static test sanitize fuzz fuzz-replay bench install install-plugin \
 	uninstall clean
 
 all: krm-fn
+
+# The same sources linked statically: no shared libraries at run time,
+# so it runs in an empty (scratch) image. The Dockerfile runs this target.
+static: krm-fn-static
+
+krm-fn-static: $(SRCS) $(MAIN) $(HDRS)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -static -o $@ $(SRCS) $(MAIN) $(LDLIBS)
 
 krm-fn: $(OBJS) $(MAIN:.c=.o)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -72,7 +81,7 @@ example: krm-fn
 	./krm-fn < examples/quickstart/resource-list.yaml
 
 # The whole suite against a given binary (KRM_FN=path overrides).
-test: krm-fn tests/fuzz-replay tests/unit
+test: krm-fn krm-fn-static tests/fuzz-replay tests/unit
 	KRM_FN=$(CURDIR)/krm-fn bash tests/run.sh
 
 tests/fuzz-replay: fuzz/harness.c fuzz/replay.c $(SRCS) $(HDRS)
@@ -108,17 +117,19 @@ bench: krm-fn
 	bash bench/run.sh
 
 install: krm-fn
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
 	install -m 0755 krm-fn $(DESTDIR)$(BINDIR)/krm-fn
+	install -m 0644 krm-fn.1 $(DESTDIR)$(MANDIR)/krm-fn.1
 
 install-plugin: krm-fn
 	install -d $(DESTDIR)$(PLUGIN_DIR)
 	install -m 0755 krm-fn $(DESTDIR)$(PLUGIN_DIR)/ServiceProfile
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/krm-fn $(DESTDIR)$(PLUGIN_DIR)/ServiceProfile
+	rm -f $(DESTDIR)$(BINDIR)/krm-fn $(DESTDIR)$(MANDIR)/krm-fn.1 \
+		$(DESTDIR)$(PLUGIN_DIR)/ServiceProfile
 	-rmdir -p $(DESTDIR)$(PLUGIN_DIR) 2>/dev/null
 
 clean:
-	rm -f $(OBJS) $(MAIN:.c=.o) krm-fn tests/fuzz-replay tests/unit fuzz/krm-fuzz
+	rm -f $(OBJS) $(MAIN:.c=.o) krm-fn krm-fn-static tests/fuzz-replay tests/unit fuzz/krm-fuzz
 	rm -rf build

@@ -91,16 +91,75 @@ fi
 
 # Install targets: install, install-plugin, uninstall, under DESTDIR.
 if make -s -C "$ROOT" install install-plugin DESTDIR="$T/dest" PREFIX=/usr XDG_CONFIG_HOME=/xdg >/dev/null 2>"$T/err" &&
-	[ -x "$T/dest/usr/bin/krm-fn" ] &&
+	[ -x "$T/dest/usr/bin/krm-fn" ] && [ -f "$T/dest/usr/share/man/man1/krm-fn.1" ] &&
 	[ -x "$T/dest/xdg/kustomize/plugin/costmon.dev/v1alpha1/serviceprofile/ServiceProfile" ]; then
-	ok "cli: make install and install-plugin lay out the binary"
+	ok "cli: make install and install-plugin lay out the binary and the man page"
 else
-	not_ok "cli: make install and install-plugin lay out the binary" "$(cat "$T/err")"
+	not_ok "cli: make install and install-plugin lay out the binary and the man page" "$(cat "$T/err")"
 fi
 if make -s -C "$ROOT" uninstall DESTDIR="$T/dest" PREFIX=/usr XDG_CONFIG_HOME=/xdg >/dev/null 2>&1 &&
-	[ ! -e "$T/dest/usr/bin/krm-fn" ] &&
+	[ ! -e "$T/dest/usr/bin/krm-fn" ] && [ ! -e "$T/dest/usr/share/man/man1/krm-fn.1" ] &&
 	[ ! -e "$T/dest/xdg/kustomize/plugin/costmon.dev/v1alpha1/serviceprofile/ServiceProfile" ]; then
 	ok "cli: make uninstall removes both"
 else
 	not_ok "cli: make uninstall removes both"
+fi
+
+# function-config.yaml: the function accepts it, and it shows exactly the
+# fields the function knows. For each section, an unknown field makes
+# krm-fn list the known ones; they must equal the file's keys there.
+REF=$ROOT/function-config.yaml
+if "$KRM_FN" expand "$REF" >"$T/out" 2>"$T/err" && grep -q '"amount": "6000"' "$T/out"; then
+	ok "cli: function-config.yaml expands (budget 6000)"
+else
+	not_ok "cli: function-config.yaml expands (budget 6000)" "$(cat "$T/err")"
+fi
+if "$KRM_FN" "$REF" <"$ROOT/testdata/golden/legacy-stream/input" >"$T/out" 2>"$T/err" &&
+	grep -q 'cost.budget: "6000"' "$T/out"; then
+	ok "cli: function-config.yaml runs the function (legacy mode)"
+else
+	not_ok "cli: function-config.yaml runs the function (legacy mode)" "$(cat "$T/err")"
+fi
+if msg=$("$PYTHON" - "$KRM_FN" "$REF" "$T" <<'PY' 2>&1
+import re, subprocess, sys, yaml
+krm, ref, tmp = sys.argv[1:4]
+doc = yaml.safe_load(open(ref))
+problems = []
+for path in (["spec"], ["spec", "cost"], ["spec", "labels"],
+             ["spec", "labels", "podTemplate"], ["spec", "monitoring"],
+             ["spec", "monitoring", "overrides", "prod"]):
+    d = yaml.safe_load(open(ref))
+    node = d
+    for p in path:
+        node = node[p]
+    documented = set(node)
+    node["zzUnknown"] = 1
+    f = "%s/drift.yaml" % tmp
+    yaml.safe_dump(d, open(f, "w"))
+    err = subprocess.run([krm, "expand", f], capture_output=True, text=True).stderr
+    m = re.search(r'unknown field "[^"]*zzUnknown" in \w+; known fields: ([^(]*?)(?: \(|$)', err, re.M)
+    if not m:
+        problems.append("%s: no known-fields list in: %s" % (".".join(path), err.strip()))
+        continue
+    known = {k.strip() for k in m.group(1).split(",")}
+    if known != documented:
+        problems.append("%s: function knows %s, file documents %s" % (
+            ".".join(path), sorted(known), sorted(documented)))
+print("\n".join(problems) or "all sections match")
+sys.exit(1 if problems else 0)
+PY
+); then
+	ok "cli: function-config.yaml documents exactly the known fields ($msg)"
+else
+	not_ok "cli: function-config.yaml documents exactly the known fields" "$msg"
+fi
+
+# The man page renders without warnings.
+if command -v man >/dev/null 2>&1 &&
+	out=$(MANWIDTH=80 man -l -Tutf8 "$ROOT/krm-fn.1" 2>&1 >/dev/null) && [ -z "$out" ]; then
+	ok "cli: the man page renders without warnings"
+elif ! command -v man >/dev/null 2>&1; then
+	skip "cli: the man page renders without warnings" "man is not installed"
+else
+	not_ok "cli: the man page renders without warnings" "$out"
 fi

@@ -322,12 +322,12 @@ static int cm_decode_selector(cm_dec *d, const cm_node *m, const char *path)
 {
 	uint32_t i;
 
-	if (cm_node_is_null(m))
-		return 0;
-	if (m->kind != CM_MAP || m->len == 0) {
+	if (cm_node_is_null(m) || (m->kind == CM_MAP && m->len == 0))
+		return 0; /* unset: the Service is found in the input */
+	if (m->kind != CM_MAP) {
 		cm_dec_error(d, path,
-			     "field \"%s\" must be a non-empty mapping of "
-			     "Service labels, e.g. {app: payment-processor}",
+			     "field \"%s\" must be a mapping of Service "
+			     "labels, e.g. {app: payment-processor}",
 			     path);
 		return -1;
 	}
