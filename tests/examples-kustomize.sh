@@ -350,13 +350,6 @@ pycheck() {
 	fi
 }
 
-# expect_ok NAME RC LOG
-expect_ok() {
-	if [ "$2" -eq 0 ]; then ok "$1"; else
-		not_ok "$1" "exit $2:" "$(tail -n 20 "$3")"
-	fi
-}
-
 # same_bytes NAME A B
 same_bytes() {
 	local out

@@ -46,3 +46,38 @@ check() {
 tmpdir() {
 	mktemp -d "${TEST_TMP:-${TMPDIR:-/tmp}}/suite.XXXXXX"
 }
+
+# expect_ok NAME RC LOG: ok when RC is 0, else show the log.
+expect_ok() {
+	if [ "$2" -eq 0 ]; then
+		ok "$1"
+	else
+		not_ok "$1" "exit $2, expected 0; output:" "$(tail -n 30 "$3")"
+	fi
+}
+
+# expect_fail NAME RC LOG PATTERN...: ok when RC is non-zero and the log
+# holds every (fixed-string) PATTERN.
+expect_fail() {
+	local name=$1 rc=$2 log=$3 p
+	shift 3
+	if [ "$rc" -eq 0 ]; then
+		not_ok "$name" "exit 0, expected a failure; output:" \
+			"$(tail -n 30 "$log")"
+		return
+	fi
+	for p in "$@"; do
+		if ! grep -qF -- "$p" "$log"; then
+			not_ok "$name" "exit $rc, but the output lacks '$p':" \
+				"$(tail -n 30 "$log")"
+			return
+		fi
+	done
+	ok "$name"
+}
+
+# fresh DST SRC: DST becomes a copy of SRC (a package or directory).
+fresh() {
+	rm -rf "$1"
+	cp -R "$2" "$1"
+}
