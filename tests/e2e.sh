@@ -1074,16 +1074,6 @@ aspect_checks() {
 	fi
 }
 
-# same_bytes NAME A B: ok when two files or trees are byte-identical.
-same_bytes() {
-	local out
-	if out=$(diff -r "$2" "$3" 2>&1); then
-		ok "$1"
-	else
-		not_ok "$1" "bytes differ:" "$(printf '%s\n' "$out" | head -n 30)"
-	fi
-}
-
 # run_logged LOG CMD...: run CMD (with a time limit), stdout+stderr to
 # LOG; returns CMD's exit status.
 run_logged() {
@@ -1374,37 +1364,6 @@ kpt_render() {
 
 # --- 3. kubectl kustomize, legacy exec plugin --------------------------------
 
-PLUGIN_REL=kustomize/plugin/costmon.dev/v1alpha1/serviceprofile/ServiceProfile
-
-# install_plugin XDG: the plugin under XDG by the Makefile's own
-# `make install-plugin`, with `-o krm-fn` so make never rebuilds (never
-# writes into the repository) and installs exactly the binary under test:
-# from $ROOT when KRM_FN is $ROOT/krm-fn, else from a temp dir holding a
-# krm-fn symlink to $KRM_FN (e.g. a sanitizer build elsewhere).
-install_plugin() {
-	local xdg=$1 dir=$ROOT
-	local -a mk=(make -C "$ROOT")
-	if ! [ "$KRM_FN" -ef "$ROOT/krm-fn" ]; then
-		dir=$T/mk
-		mkdir -p "$dir"
-		ln -sf "$KRM_FN" "$dir/krm-fn"
-		mk=(make -C "$dir" -f "$ROOT/Makefile")
-	fi
-	if ! "${mk[@]}" -s -o krm-fn install-plugin DESTDIR= \
-		XDG_CONFIG_HOME="$xdg" >"$T/install.log" 2>&1; then
-		not_ok make-install-plugin "make install-plugin failed:" \
-			"$(cat "$T/install.log")"
-		return 1
-	fi
-	if [ -x "$xdg/$PLUGIN_REL" ] && cmp -s "$xdg/$PLUGIN_REL" "$KRM_FN"
-	then
-		ok make-install-plugin
-	else
-		not_ok make-install-plugin \
-			"no executable copy of $KRM_FN at $xdg/$PLUGIN_REL"
-		return 1
-	fi
-}
 
 # kk XDG LOG OUT DIR: kubectl kustomize with the plugins under XDG.
 kk() {
@@ -1452,7 +1411,7 @@ KK_INPUTS="namespace deployment service configmap cronjob local-config"
 kubectl_kustomize() {
 	local env budget dir rc f
 	local -a inputs
-	install_plugin "$T/xdg" || return
+	install_plugin "$T/xdg" make-install-plugin || return
 	make_spy "$T/xdg-mon/$PLUGIN_REL" "$T/mon-spy"
 	for env in $ENVS; do
 		budget=$(budget_of "$env")

@@ -70,7 +70,6 @@ KPT_EX=$ROOT/examples/kpt
 ARGO_EX=$ROOT/examples/argocd
 TIMEOUT=${EXAMPLES_TIMEOUT:-60}
 NS=prod-payment-processor-euw1-stable
-PLUGIN_REL=kustomize/plugin/costmon.dev/v1alpha1/serviceprofile/ServiceProfile
 
 HAVE_PYTHON=0 HAVE_PY=0
 "$PYTHON" -c '' 2>/dev/null && HAVE_PYTHON=1
@@ -574,16 +573,6 @@ aspect_checks() {
 	fi
 }
 
-# same_bytes NAME A B: ok when two files or trees are byte-identical.
-same_bytes() {
-	local out
-	if out=$(diff -r "$2" "$3" 2>&1); then
-		ok "$1"
-	else
-		not_ok "$1" "bytes differ:" "$(printf '%s\n' "$out" | head -n 30)"
-	fi
-}
-
 # nul_words VAR CMD...: the NUL-separated words CMD prints, into array VAR;
 # fails when CMD fails or prints nothing.
 nul_words() {
@@ -755,28 +744,6 @@ argo_run() {
 		"${cmd[@]}" >"$out" 2>"$err")
 }
 
-# install_plugin XDG: `make install-plugin` of the binary under test (as
-# tests/e2e.sh does: -o krm-fn, never a rebuild).
-install_plugin() {
-	local xdg=$1 dir=$ROOT
-	local -a mk=(make -C "$ROOT")
-	if ! [ "$KRM_FN" -ef "$ROOT/krm-fn" ]; then
-		dir=$T/mk
-		mkdir -p "$dir"
-		ln -sf "$KRM_FN" "$dir/krm-fn"
-		mk=(make -C "$dir" -f "$ROOT/Makefile")
-	fi
-	if "${mk[@]}" -s -o krm-fn install-plugin DESTDIR= \
-		XDG_CONFIG_HOME="$xdg" >"$T/install.log" 2>&1 &&
-		cmp -s "$xdg/$PLUGIN_REL" "$KRM_FN"; then
-		ok argocd-make-install-plugin
-	else
-		not_ok argocd-make-install-plugin "make install-plugin failed:" \
-			"$(cat "$T/install.log")"
-		return 1
-	fi
-}
-
 # The files: parse, kinds and fields; the image layout.
 argocd_static() {
 	local dst=/opt/costmon/$PLUGIN_REL problems=
@@ -861,7 +828,7 @@ EOF
 # The plugin's commands, as the sidecar runs them.
 argocd_commands() {
 	local app=$T/argocd-app rc
-	install_plugin "$T/xdg" || return
+	install_plugin "$T/xdg" argocd-make-install-plugin || return
 	fresh "$app" "$ARGO_EX/app"
 
 	argo_run discover "$app" "$app.discover" "$app.discover.err"

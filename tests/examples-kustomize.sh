@@ -64,7 +64,6 @@ TIMEOUT=${EXAMPLES_TIMEOUT:-60}
 EX=$T/examples
 ENVS="int-stable pre-stable prod"
 REGIONS="euw1 euw2"
-PLUGIN_REL=kustomize/plugin/costmon.dev/v1alpha1/serviceprofile/ServiceProfile
 # Harness's "Kustomize Plugin Path": the directory XDG_CONFIG_HOME names.
 PLUGINS=$T/harness-plugins
 # An empty HOME for every kubectl run: kustomize falls back to
@@ -350,48 +349,12 @@ pycheck() {
 	fi
 }
 
-# same_bytes NAME A B
-same_bytes() {
-	local out
-	if out=$(diff "$2" "$3" 2>&1); then ok "$1"; else
-		not_ok "$1" "$(printf '%s\n' "$out" | head -n 20)"
-	fi
-}
-
 # kk XDG OUT LOG DIR: `XDG_CONFIG_HOME=XDG kubectl kustomize
 # --enable-alpha-plugins DIR`, run from $T with an empty HOME.
 kk() {
 	(cd "$T" && env -u KUSTOMIZE_PLUGIN_HOME HOME="$T/home" \
 		XDG_CONFIG_HOME="$1" timeout "$TIMEOUT" \
 		kubectl kustomize --enable-alpha-plugins "$4" >"$2" 2>"$3")
-}
-
-# install_plugin XDG: `make install-plugin XDG_CONFIG_HOME=XDG`, as
-# tests/e2e.sh does it: `-o krm-fn` so make never rebuilds (never writes
-# into the repository), from $ROOT when KRM_FN is $ROOT/krm-fn, else from a
-# temp dir holding a krm-fn symlink to $KRM_FN.
-install_plugin() {
-	local xdg=$1 dir=$ROOT
-	local -a mk=(make -C "$ROOT")
-	if ! [ "$KRM_FN" -ef "$ROOT/krm-fn" ]; then
-		dir=$T/mk
-		mkdir -p "$dir"
-		ln -sf "$KRM_FN" "$dir/krm-fn"
-		mk=(make -C "$dir" -f "$ROOT/Makefile")
-	fi
-	if ! "${mk[@]}" -s -o krm-fn install-plugin DESTDIR= \
-		XDG_CONFIG_HOME="$xdg" >"$T/install.log" 2>&1; then
-		not_ok install-plugin-layout "make install-plugin failed:" \
-			"$(cat "$T/install.log")"
-		return 1
-	fi
-	if [ -x "$xdg/$PLUGIN_REL" ] && cmp -s "$xdg/$PLUGIN_REL" "$KRM_FN"; then
-		ok install-plugin-layout
-	else
-		not_ok install-plugin-layout \
-			"no executable copy of $KRM_FN at $xdg/$PLUGIN_REL"
-		return 1
-	fi
 }
 
 # run_overlay PREFIX DIR ENV NS BUDGET [check.py output options...]:
@@ -475,7 +438,7 @@ cp -R "$ROOT/examples/kustomize-exec" "$ROOT/examples/kubectl-plugin" \
 
 # --- 1. the plugin under Harness's "Kustomize Plugin Path" --------------------
 
-if ! install_plugin "$PLUGINS"; then
+if ! install_plugin "$PLUGINS" install-plugin-layout; then
 	for c in $(all_checks | sed 1d); do
 		skip "$c" "make install-plugin failed"
 	done

@@ -81,3 +81,43 @@ fresh() {
 	rm -rf "$1"
 	cp -R "$2" "$1"
 }
+
+# same_bytes NAME A B: ok when two files or trees are byte-identical.
+same_bytes() {
+	local out
+	if out=$(diff -r "$2" "$3" 2>&1); then
+		ok "$1"
+	else
+		not_ok "$1" "bytes differ:" "$(printf '%s\n' "$out" | head -n 30)"
+	fi
+}
+
+# Where `make install-plugin` puts the binary, under XDG_CONFIG_HOME.
+PLUGIN_REL=kustomize/plugin/costmon.dev/v1alpha1/serviceprofile/ServiceProfile
+
+# install_plugin XDG CHECK: `make install-plugin XDG_CONFIG_HOME=XDG` of
+# the binary under test, reported as check CHECK. `-o krm-fn` keeps make
+# from rebuilding (it never writes into the repository); when KRM_FN is
+# not $ROOT/krm-fn (a static or sanitizer build), make runs in a temp dir
+# holding a krm-fn symlink to it. Returns 1 when the install failed or
+# did not put an executable copy of KRM_FN in the plugin layout.
+install_plugin() {
+	local xdg=$1 check=$2 dir
+	local -a mk=(make -C "$ROOT")
+	if ! [ "$KRM_FN" -ef "$ROOT/krm-fn" ]; then
+		dir=$(tmpdir)
+		ln -sf "$KRM_FN" "$dir/krm-fn"
+		mk=(make -C "$dir" -f "$ROOT/Makefile")
+	fi
+	if ! "${mk[@]}" -s -o krm-fn install-plugin DESTDIR= \
+		XDG_CONFIG_HOME="$xdg" >"$xdg.install.log" 2>&1; then
+		not_ok "$check" "make install-plugin failed:" "$(cat "$xdg.install.log")"
+		return 1
+	fi
+	if [ -x "$xdg/$PLUGIN_REL" ] && cmp -s "$xdg/$PLUGIN_REL" "$KRM_FN"; then
+		ok "$check"
+	else
+		not_ok "$check" "no executable copy of $KRM_FN at $xdg/$PLUGIN_REL"
+		return 1
+	fi
+}
