@@ -232,7 +232,7 @@ static size_t cm_max_output(const cm_opts *o)
 					   : o->max_input * 2 + (64u << 20);
 }
 
-static int cm_run_krm(const cm_opts *o, cm_diags *d)
+static int cm_run_krm(const cm_opts *o, cm_diags *d, int *from_kpt)
 {
 	cm_buf in, out;
 	cm_read_status st;
@@ -248,6 +248,7 @@ static int cm_run_krm(const cm_opts *o, cm_diags *d)
 	} else {
 		rc = cm_krm_process(&in, &out, d, &complete);
 	}
+	*from_kpt = (complete & CM_KRM_FROM_KPT) != 0;
 	wrc = complete ? cm_write_stdout(&out, d) : CM_EXIT_OK;
 	cm_buf_free(&out);
 	return wrc != CM_EXIT_OK ? wrc : rc;
@@ -339,7 +340,7 @@ int main(int argc, char **argv)
 {
 	cm_opts opts;
 	cm_diags diags;
-	int rc;
+	int rc, from_kpt = 0;
 
 	cm_diags_init(&diags);
 	rc = cm_parse_args(argc, argv, &opts);
@@ -352,12 +353,20 @@ int main(int argc, char **argv)
 	else if (opts.config_path)
 		rc = cm_run_legacy(&opts, &diags);
 	else
-		rc = cm_run_krm(&opts, &diags);
+		rc = cm_run_krm(&opts, &diags, &from_kpt);
 	/* Quiet on success: warnings reach KRM callers as results; the
-	 * legacy stream has no such channel, so they go to stderr. */
-	cm_diags_print(&diags,
-		       opts.config_path ? CM_SEV_WARNING : CM_SEV_ERROR,
-		       stderr);
+	 * legacy stream has no such channel, so they go to stderr. kpt
+	 * prints the results itself (and stderr after them, escaped and cut
+	 * to 4 lines): there the results alone tell it, once. kustomize
+	 * drops results, so elsewhere errors also go to stderr; its legacy
+	 * plugin runner reads stderr as a format string. */
+	if (opts.config_path && !opts.expand &&
+	    getenv("KUSTOMIZE_PLUGIN_CONFIG_ROOT"))
+		cm_diags_print_percent_escaped(&diags, CM_SEV_WARNING, stderr);
+	else if (!from_kpt)
+		cm_diags_print(&diags,
+			       opts.config_path ? CM_SEV_WARNING : CM_SEV_ERROR,
+			       stderr);
 	if (rc == CM_EXIT_OK && diags.errors)
 		rc = CM_EXIT_INPUT;
 	if (fclose(stdout) != 0 && rc == CM_EXIT_OK) {

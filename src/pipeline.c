@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "core/arena.h"
+#include "core/item.h"
 #include "expand/catalog.h"
 #include "expand/cost.h"
 #include "generate/monitor.h"
@@ -32,8 +33,113 @@ static cm_arena *cm_arena_for(size_t n)
  * generated objects are appended to it. Returns 0, or -1 after
  * reporting. Without a config there is nothing to do.
  */
+/* a + b and a * b, saturating at SIZE_MAX / 2 (a limit, not a size). */
+static size_t cm_sat_add(size_t a, size_t b)
+{
+	return a > SIZE_MAX / 2 - b || b > SIZE_MAX / 2 ? SIZE_MAX / 2 : a + b;
+}
+
+static size_t cm_sat_mul(size_t a, size_t b)
+{
+	return b && a > (SIZE_MAX / 2) / b ? SIZE_MAX / 2 : a * b;
+}
+
+/*
+ * Size the limits for labelling items with set, now that the item count
+ * is known: the arena keeps its allowance for the parsed trees and the
+ * generated objects, plus copies of the grown mappings (at most twice
+ * what parsing used) and each item's new labels; the output may grow by
+ * each item's new text. out may be NULL (no output buffer).
+ */
+static void cm_size_limits(cm_arena *a, const cm_node *items,
+			   const cm_label_set *set, cm_buf *out)
+{
+	size_t n = items->len;
+
+	cm_arena_set_max(
+		a, cm_sat_add(cm_sat_add(cm_arena_max(a),
+					 cm_sat_mul(cm_arena_used(a), 2)),
+			      cm_sat_mul(n, cm_labels_item_arena(set))));
+	if (out)
+		out->max = cm_sat_add(out->max,
+				      cm_sat_mul(n, cm_labels_item_text(set)));
+}
+
+/*
+ * The functionConfig to use: the ResourceList's, or when there is none
+ * the single ServiceProfile among the items (kpt's Kptfile mutator
+ * without configPath sends the package, config included, and no config).
+ * NULL with an error when there is none or more than one: a run without
+ * a config cannot do what was asked, and passing the items through would
+ * look like success.
+ */
+static const cm_node *cm_pick_config(const cm_node *fc, const cm_node *items,
+				     cm_diags *diags)
+{
+	const cm_node *found = NULL;
+	size_t n = 0;
+	uint32_t i;
+
+	if (fc && !cm_node_is_null(fc))
+		return fc;
+	for (i = 0; items && i < items->len; i++) {
+		const cm_node *it = &items->u.kids[i];
+		const cm_node *k = it->kind == CM_MAP ? cm_map_get(it, "kind")
+						      : NULL;
+		const cm_node *v = it->kind == CM_MAP
+					   ? cm_map_get(it, "apiVersion")
+					   : NULL;
+
+		if (k && v && cm_scalar_is(k, CM_CONFIG_KIND) &&
+		    cm_scalar_is(v, CM_API_VERSION)) {
+			found = it;
+			n++;
+		}
+	}
+	if (n == 1)
+		return found;
+	if (n == 0)
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "no functionConfig and no %s among the items; pass "
+			    "the %s as the function's config (kpt: configPath: "
+			    "profile.yaml in the Kptfile, or kpt fn eval "
+			    "--fn-config profile.yaml; kustomize: the "
+			    "transformer config), or put exactly one %s "
+			    "(apiVersion: %s) in the package",
+			    CM_CONFIG_KIND, CM_CONFIG_KIND, CM_CONFIG_KIND,
+			    CM_API_VERSION);
+	else
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "no functionConfig and %zu %s items, so which one "
+			    "applies is unclear; name one as the function's "
+			    "config (kpt: configPath in the Kptfile, or kpt fn "
+			    "eval --fn-config FILE)",
+			    n, CM_CONFIG_KIND);
+	return NULL;
+}
+
+/*
+ * True when the items came from kpt: its package reader marks each item
+ * with internal.config.kubernetes.io/seqindent (and, in render,
+ * package-path); kustomize never writes these. kpt prints the results
+ * of the output ResourceList; kustomize drops them.
+ */
+static int cm_from_kpt(const cm_node *items)
+{
+	uint32_t i;
+
+	for (i = 0; items && items->kind == CM_SEQ && i < items->len; i++)
+		if (items->u.kids[i].kind == CM_MAP &&
+		    (cm_item_annotation(&items->u.kids[i],
+					"internal.config.kubernetes.io/seqindent") ||
+		     cm_item_annotation(&items->u.kids[i],
+					"internal.config.kubernetes.io/package-path")))
+			return 1;
+	return 0;
+}
+
 static int cm_stages(cm_arena *a, const cm_config *cfg, cm_node *items,
-		     cm_diags *diags)
+		     cm_buf *out, cm_diags *diags)
 {
 	cm_catalog cat;
 	cm_cost_plan plan;
@@ -49,10 +155,25 @@ static int cm_stages(cm_arena *a, const cm_config *cfg, cm_node *items,
 		goto out;
 	if (cm_labels_build(a, cfg, &plan, &set, diags) < 0)
 		goto out;
+	cm_size_limits(a, items, &set, out);
 	if (cm_labels_apply(a, items, &set, diags) < 0)
 		goto out;
 	if (cm_generate_monitoring(a, cfg, &cat, items, &set, diags) < 0)
 		goto out;
+	if (cfg->fail_on_warnings == 1 && diags->warnings) {
+		char path[64];
+		cm_where w = cfg->where;
+
+		w.field_path = cm_config_path(cfg, "failOnWarnings",
+					      "failOnWarnings", path,
+					      sizeof(path));
+		cm_diag_add(diags, CM_SEV_ERROR, &w,
+			    "%zu warning%s and %s is true, so the run fails; "
+			    "fix what the warnings say, or set %s to false",
+			    diags->warnings, diags->warnings == 1 ? "" : "s",
+			    w.field_path, w.field_path);
+		goto out;
+	}
 	rc = 0;
 out:
 	cm_catalog_free(&cat);
@@ -80,6 +201,33 @@ out:
 	return rc;
 }
 
+/*
+ * The input's ResourceList again, as it came in, for the output of a
+ * failed run: items unchanged, with diags as results. Parses in (kept
+ * for this) into a fresh arena *ap. Returns the document, or NULL.
+ */
+static const cm_node *cm_untouched(cm_buf *in, cm_arena **ap,
+				   const cm_diags *diags)
+{
+	cm_diags scratch;
+	cm_stream s;
+	cm_rl rl;
+	const cm_node *doc = NULL;
+
+	cm_diags_init(&scratch);
+	memset(&rl, 0, sizeof(rl));
+	cm_arena_free(*ap);
+	*ap = cm_arena_for(in->len);
+	if (*ap &&
+	    cm_parse(*ap, in->data ? in->data : "", in->len, "stdin",
+		     &cm_limits, &s, &scratch) == 0 &&
+	    (cm_rl_decode(*ap, &s, "stdin", &rl, &scratch), rl.root) &&
+	    cm_rl_set_results(*ap, rl.root, diags) == 0)
+		doc = rl.root;
+	cm_diags_free(&scratch);
+	return doc;
+}
+
 int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete)
 {
 	cm_arena *a = cm_arena_for(in->len);
@@ -87,9 +235,9 @@ int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete)
 	cm_rl rl;
 	cm_config cfg;
 	cm_node errdoc;
-	const cm_node *doc = NULL;
+	const cm_node *doc = NULL, *fc;
 	const char *api = CM_RL_V1;
-	int rc = CM_EXIT_OK;
+	int rc = CM_EXIT_OK, kpt = 0;
 
 	*complete = 0;
 	memset(&rl, 0, sizeof(rl));
@@ -103,31 +251,50 @@ int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete)
 		rc = CM_EXIT_INPUT;
 		goto report;
 	}
-	cm_buf_free(in); /* the trees hold copies */
+	/* in is kept: a failed run prints the items as they came in. */
 	if (cm_rl_decode(a, &s, "stdin", &rl, diags) < 0) {
 		rc = CM_EXIT_INPUT;
 		goto report;
 	}
 	api = rl.api_version;
-	if (cm_config_decode(a, rl.config, NULL, &cfg, diags) < 0 ||
-	    cm_stages(a, &cfg, rl.items, diags) < 0)
+	kpt = cm_from_kpt(rl.items);
+	fc = cm_pick_config(rl.config, rl.items, diags);
+	if (!fc || cm_config_decode(a, fc, NULL, &cfg, diags) < 0 ||
+	    cm_stages(a, &cfg, rl.items, out, diags) < 0)
 		rc = CM_EXIT_INPUT;
 report:
-	cm_buf_free(in);
-	/* A failed run still passes the items on, with the results. */
-	if (rl.root && cm_rl_set_results(a, rl.root, diags) == 0)
-		doc = rl.root;
-	if (!doc && cm_rl_error_doc(a, api, diags, &errdoc) == 0)
-		doc = &errdoc;
-	if (!doc) {
-		cm_diag_add(diags, CM_SEV_ERROR, NULL,
-			    "out of memory while writing the results");
-		rc = CM_EXIT_USAGE;
-	} else if (cm_emit(doc, 1, out, diags) < 0) {
-		rc = CM_EXIT_INPUT;
-	} else {
-		*complete = 1;
+	if (rl.root && rc == CM_EXIT_OK && !diags->errors) {
+		if (cm_rl_set_results(a, rl.root, diags) < 0)
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "the working-memory limit of %zu bytes was "
+				    "reached while writing the results; split "
+				    "the input into smaller lists",
+				    cm_arena_max(a));
+		else if (cm_emit(rl.root, 1, out, diags) == 0)
+			*complete = 1;
+		else
+			cm_buf_reset(out); /* the output limit: reported */
 	}
+	/* A failed run passes the items on unchanged, with the results. */
+	if (!*complete && rl.root && (doc = cm_untouched(in, &a, diags)) &&
+	    cm_emit(doc, 1, out, diags) == 0)
+		*complete = 1;
+	cm_buf_free(in);
+	if (!*complete) {
+		cm_buf_reset(out);
+		if (a && cm_rl_error_doc(a, api, diags, &errdoc) == 0 &&
+		    cm_emit(&errdoc, 1, out, diags) == 0)
+			*complete = 1;
+		else
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "out of memory while writing the results");
+	}
+	if (!*complete)
+		rc = CM_EXIT_USAGE;
+	else if (diags->errors)
+		rc = CM_EXIT_INPUT;
+	if (*complete && kpt)
+		*complete |= CM_KRM_FROM_KPT;
 	cm_arena_free(a);
 	if (rc == CM_EXIT_OK && diags->errors)
 		rc = CM_EXIT_INPUT;
@@ -177,7 +344,7 @@ int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 	items = cm_seq_new();
 	items.u.kids = s.docs;
 	items.len = (uint32_t)s.n;
-	if (cm_stages(a, &cfg, &items, diags) < 0)
+	if (cm_stages(a, &cfg, &items, out, diags) < 0)
 		goto out;
 	s.docs = items.u.kids; /* generated objects may have been added */
 	s.n = items.len;

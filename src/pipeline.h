@@ -29,8 +29,13 @@
  * KRM function mode: in holds a ResourceList. out always receives one
  * ResourceList (the input's items with `results`, or an empty list with
  * the results when the input could not be read as one), unless memory
- * runs out; `*complete` tells whether out may be printed.
+ * runs out. `*complete` holds CM_KRM_COMPLETE when out may be printed,
+ * and CM_KRM_FROM_KPT when the input came from kpt (its items carry the
+ * annotations only kpt's package reader writes), which shows the results
+ * to the user, so the caller can keep stderr from repeating them.
  */
+#define CM_KRM_COMPLETE 1
+#define CM_KRM_FROM_KPT 2
 int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete);
 
 /*

@@ -23,7 +23,7 @@ else
 fi
 
 # Quiet on success: nothing on stderr, in both modes.
-"$KRM_FN" <"$G/passthrough-block/input" >"$T/out" 2>"$T/err"; rc=$?
+"$KRM_FN" <"$G/cost-env-prod/input" >"$T/out" 2>"$T/err"; rc=$?
 if [ $rc = 0 ] && [ ! -s "$T/err" ]; then ok "cli: KRM mode is quiet on success"; else
 	not_ok "cli: KRM mode is quiet on success" "exit $rc" "$(cat "$T/err")"; fi
 (cd "$G/legacy-stream" && "$KRM_FN" profile.yaml <input >"$T/out" 2>"$T/err"); rc=$?
@@ -48,7 +48,13 @@ fi
 "$PYTHON" - "$T/big.yaml" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:
-    f.write("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
+    f.write("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
+            "functionConfig:\n  apiVersion: costmon.dev/v1alpha1\n"
+            "  kind: ServiceProfile\n  metadata: {name: p}\n  spec:\n"
+            "    service: p\n    team: t\n    environment: prod\n"
+            "    costProfile: standard-api-cost\n"
+            "    cost: {costCenter: C, businessUnit: B, costOwner: o@example.com}\n"
+            "items:\n")
     for i in range(20000):
         f.write("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-%d\n  data:\n    k: \"%d\"\n" % (i, i))
 PY
@@ -114,8 +120,13 @@ if "$KRM_FN" expand "$REF" >"$T/out" 2>"$T/err" && grep -q '"amount": "6000"' "$
 else
 	not_ok "cli: function-config.yaml expands (budget 6000)" "$(cat "$T/err")"
 fi
-if "$KRM_FN" "$REF" <"$ROOT/testdata/golden/legacy-stream/input" >"$T/out" 2>"$T/err" &&
-	grep -q 'cost.budget: "6000"' "$T/out"; then
+# It sets failOnWarnings: true, so it must run warning-free on a complete
+# service (Deployment, Service, ConfigMap).
+for f in deployment service configmap; do
+	cat "$ROOT/examples/kustomize-exec/base/$f.yaml"; echo ---
+done >"$T/ref-stream.yaml"
+if "$KRM_FN" "$REF" <"$T/ref-stream.yaml" >"$T/out" 2>"$T/err" &&
+	grep -q 'cost.budget: "6000"' "$T/out" && [ ! -s "$T/err" ]; then
 	ok "cli: function-config.yaml runs the function (legacy mode)"
 else
 	not_ok "cli: function-config.yaml runs the function (legacy mode)" "$(cat "$T/err")"

@@ -38,6 +38,7 @@ static const cm_field cm_spec_fields[] = {
 	F("namespace", CM_F_STRING, namespace_),
 	F("monitoring", CM_F_MONITOR, prometheus),
 	F("labels", CM_F_LABELS, labels_strict),
+	F("failOnWarnings", CM_F_BOOL, fail_on_warnings),
 	{NULL, CM_F_STRING, 0},
 };
 
@@ -93,6 +94,7 @@ static const cm_field cm_flat_fields[] = {
 	F("dynatrace", CM_F_BOOL, dynatrace),
 	F("labelsStrict", CM_F_BOOL, labels_strict),
 	F("labelPrefix", CM_F_STRING, labels_prefix),
+	F("failOnWarnings", CM_F_BOOL, fail_on_warnings),
 	/* sloAvailability, sloErrorRate, sloLatencyP95ms, labelsOmit,
 	 * podLabelsOmit: by hand */
 	{NULL, CM_F_STRING, 0},
@@ -106,6 +108,7 @@ void cm_config_init(cm_config *c)
 	c->prometheus = -1;
 	c->dynatrace = -1;
 	c->labels_strict = -1;
+	c->fail_on_warnings = -1;
 	c->where = CM_WHERE_NONE;
 }
 
@@ -708,6 +711,44 @@ static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 	return rc;
 }
 
+/*
+ * Refuse every scalar (key or value) of the tree at n that holds a NUL
+ * byte: C strings would silently cut it there. path names n. Returns the
+ * number of such scalars found (each reported).
+ */
+static int cm_refuse_nul(cm_dec *d, const cm_node *n, const char *path)
+{
+	char sub[256];
+	uint32_t i;
+	int found = 0;
+
+	if (n->kind == CM_SCALAR) {
+		if (strlen(n->u.str) == n->len)
+			return 0;
+		cm_dec_error(d, path,
+			     "field \"%s\" holds a NUL character (\\0) after "
+			     "\"%s\"; remove it: %s values may not contain NUL",
+			     path, n->u.str, d->what);
+		return 1;
+	}
+	if (n->kind == CM_SEQ) {
+		for (i = 0; i < n->len; i++) {
+			snprintf(sub, sizeof(sub), "%s[%u]", path, i);
+			found += cm_refuse_nul(d, &n->u.kids[i], sub);
+		}
+	} else if (n->kind == CM_MAP) {
+		for (i = 0; i < n->len; i++) {
+			const cm_node *k = &n->u.kids[2 * i];
+
+			snprintf(sub, sizeof(sub), "%s.%s", path,
+				 k->kind == CM_SCALAR ? k->u.str : "?");
+			found += cm_refuse_nul(d, k, sub);
+			found += cm_refuse_nul(d, &n->u.kids[2 * i + 1], sub);
+		}
+	}
+	return found;
+}
+
 int cm_config_decode(cm_arena *a, const cm_node *fc, const char *file,
 		     cm_config *out, cm_diags *diags)
 {
@@ -758,6 +799,8 @@ int cm_config_decode(cm_arena *a, const cm_node *fc, const char *file,
 				     cm_node_shape(body));
 			return -1;
 		}
+		if (cm_refuse_nul(&d, body, "spec"))
+			return -1;
 		return cm_decode_map(&d, body, "spec", cm_spec_fields);
 	}
 	if (kind && strcmp(kind, "ConfigMap") == 0 && api &&
@@ -773,6 +816,8 @@ int cm_config_decode(cm_arena *a, const cm_node *fc, const char *file,
 				     cm_node_shape(body));
 			return -1;
 		}
+		if (cm_refuse_nul(&d, body, "data"))
+			return -1;
 		return cm_decode_configmap(&d, body);
 	}
 	cm_dec_error(&d, "kind",

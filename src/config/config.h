@@ -93,6 +93,8 @@ typedef struct cm_config {
 	const cm_node *service_selector; /* monitoring.serviceSelector, a
 					  * mapping of label: value, or NULL */
 
+	int fail_on_warnings; /* spec.failOnWarnings: -1 unset, 0, 1 */
+
 	/* spec.labels */
 	int labels_strict;         /* -1 unset, 0, 1 */
 	const char *labels_prefix; /* DNS prefix for default keys, or NULL */

@@ -113,3 +113,14 @@ size_t cm_arena_used(const cm_arena *a)
 {
 	return a->used;
 }
+
+size_t cm_arena_max(const cm_arena *a)
+{
+	return a->max;
+}
+
+void cm_arena_set_max(cm_arena *a, size_t max)
+{
+	if (max >= a->used)
+		a->max = max;
+}

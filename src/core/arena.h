@@ -30,6 +30,16 @@ void *cm_arena_alloc(cm_arena *a, size_t n);
 /* A NUL-terminated copy of n bytes of s (which may hold NULs); or NULL. */
 char *cm_arena_strndup(cm_arena *a, const char *s, size_t n);
 
+/* The limit, in bytes. */
+size_t cm_arena_max(const cm_arena *a);
+
+/*
+ * Set the limit to max bytes, once the work the arena must hold is known
+ * (the pipeline sizes it from the item count after parsing). A limit
+ * below what is already handed out is refused: the limit stays.
+ */
+void cm_arena_set_max(cm_arena *a, size_t max);
+
 /* Bytes handed out so far (for the limit and for benchmarks). */
 size_t cm_arena_used(const cm_arena *a);
 

@@ -45,10 +45,16 @@ cm_dec cm_dec_int(int64_t v)
 	return d;
 }
 
-int cm_dec_parse(const char *s, cm_dec *out)
+/*
+ * The parse behind cm_dec_parse(): 0, or the reason it fails (1 not a
+ * number, 2 too many digits after the point, 3 too many digits). Zeros
+ * after the point that no other digit follows are dropped (99.90 is 99.9
+ * whatever their count).
+ */
+static int cm_dec_scan(const char *s, cm_dec *out)
 {
 	int64_t m = 0;
-	int neg = 0, scale = 0, digits = 0, point = 0;
+	int neg = 0, scale = 0, digits = 0, point = 0, zeros = 0;
 	cm_dec d;
 
 	if (*s == '+' || *s == '-')
@@ -56,28 +62,62 @@ int cm_dec_parse(const char *s, cm_dec *out)
 	for (; *s; s++) {
 		if (*s == '.') {
 			if (point)
-				return -1;
+				return 1;
 			point = 1;
 			continue;
 		}
 		if (*s < '0' || *s > '9')
-			return -1;
+			return 1;
+		digits++;
+		if (point && *s == '0') {
+			zeros++; /* kept only if another digit follows */
+			continue;
+		}
+		for (; zeros > 0; zeros--) {
+			if (scale == CM_DEC_MAX_SCALE)
+				return 2;
+			scale++;
+			if (__builtin_mul_overflow(m, 10, &m))
+				return 3;
+		}
 		if (point) {
 			if (scale == CM_DEC_MAX_SCALE)
-				return -1;
+				return 2;
 			scale++;
 		}
 		if (__builtin_mul_overflow(m, 10, &m) ||
 		    __builtin_add_overflow(m, *s - '0', &m))
-			return -1;
-		digits++;
+			return 3;
 	}
 	if (!digits)
-		return -1;
+		return 1;
 	d.mant = neg ? -m : m;
 	d.scale = scale;
 	*out = cm_dec_norm(d);
 	return 0;
+}
+
+int cm_dec_parse(const char *s, cm_dec *out)
+{
+	return cm_dec_scan(s, out) ? -1 : 0;
+}
+
+const char *cm_dec_why(const char *s)
+{
+	cm_dec d;
+
+	switch (cm_dec_scan(s, &d)) {
+	case 0:
+		return NULL;
+	case 2:
+		return "has more than 18 digits after the decimal point";
+	case 3:
+		return "has more digits than can be held exactly (at most 18 "
+		       "significant digits, e.g. 9999999999999)";
+	default:
+		return "is not a plain decimal number (digits with an "
+		       "optional sign and '.'; no exponent, spaces or units)";
+	}
 }
 
 /* Bring a and b to the same scale. 0, or -1 on overflow. */

@@ -31,6 +31,13 @@ typedef struct cm_dec {
  */
 int cm_dec_parse(const char *s, cm_dec *out);
 
+/*
+ * Why s is not a number cm_dec_parse() accepts: NULL when it is, else a
+ * static phrase to follow the value in a message ("is not a plain decimal
+ * number ...", "has more than 18 digits after the decimal point", ...).
+ */
+const char *cm_dec_why(const char *s);
+
 /* An integer as a decimal. */
 cm_dec cm_dec_int(int64_t v);
 

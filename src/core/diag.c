@@ -195,9 +195,19 @@ const char *cm_severity_name(cm_severity sev)
 	}
 }
 
-void cm_diags_print(const cm_diags *d, cm_severity min_sev, void *stream)
+/* Write s to f; with esc, each '%' as "%%". */
+static void cm_put(const char *s, FILE *f, int esc)
 {
-	FILE *f = stream;
+	for (; *s; s++) {
+		if (esc && *s == '%')
+			fputc('%', f);
+		fputc(*s, f);
+	}
+}
+
+static void cm_print(const cm_diags *d, cm_severity min_sev, FILE *f,
+		     int esc)
+{
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {
@@ -207,23 +217,40 @@ void cm_diags_print(const cm_diags *d, cm_severity min_sev, void *stream)
 
 		if (e->severity < min_sev)
 			continue;
-		fprintf(f, "krm-fn: %s: %s", cm_severity_name(e->severity),
-			e->message ? e->message : cm_oom_message);
+		fprintf(f, "krm-fn: %s: ", cm_severity_name(e->severity));
+		cm_put(e->message ? e->message : cm_oom_message, f, esc);
 		if (w->kind || w->name) {
-			fprintf(f, "%s%s %s%s%s", sep, w->kind ? w->kind : "?",
-				w->namespace_ ? w->namespace_ : "",
-				w->namespace_ ? "/" : "",
-				w->name ? w->name : "?");
+			fprintf(f, "%s", sep);
+			cm_put(w->kind ? w->kind : "?", f, esc);
+			fputc(' ', f);
+			if (w->namespace_) {
+				cm_put(w->namespace_, f, esc);
+				fputc('/', f);
+			}
+			cm_put(w->name ? w->name : "?", f, esc);
 			sep = ", ";
 		}
 		if (w->field_path) {
-			fprintf(f, "%sfield %s", sep, w->field_path);
+			fprintf(f, "%sfield ", sep);
+			cm_put(w->field_path, f, esc);
 			sep = ", ";
 		}
 		if (w->file_path) {
-			fprintf(f, "%sfile %s", sep, w->file_path);
+			fprintf(f, "%sfile ", sep);
+			cm_put(w->file_path, f, esc);
 			sep = ", ";
 		}
 		fputs(sep[0] == ',' ? ")\n" : "\n", f);
 	}
+}
+
+void cm_diags_print(const cm_diags *d, cm_severity min_sev, void *stream)
+{
+	cm_print(d, min_sev, stream, 0);
+}
+
+void cm_diags_print_percent_escaped(const cm_diags *d, cm_severity min_sev,
+				    void *stream)
+{
+	cm_print(d, min_sev, stream, 1);
 }

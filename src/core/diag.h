@@ -80,4 +80,13 @@ const char *cm_severity_name(cm_severity sev);
  */
 void cm_diags_print(const cm_diags *d, cm_severity min_sev, void *stream);
 
+/*
+ * The same, with every '%' written as "%%": kustomize's legacy exec
+ * plugin runner (kustomize v5, kubectl kustomize) uses the plugin's
+ * stderr as the format string of its error message
+ * (errors.WrapPrefixf(err, stderr)), which turns "%%" back into '%'.
+ */
+void cm_diags_print_percent_escaped(const cm_diags *d, cm_severity min_sev,
+				    void *stream);
+
 #endif

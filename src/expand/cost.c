@@ -568,6 +568,18 @@ int cm_cost_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 			"most 63 lowercase letters, digits and '-', starting "
 			"and ending with a letter or digit",
 			cfg->service);
+	if (cfg->namespace_ && !cm_dns_label(cfg->namespace_)) {
+		char npath[64];
+
+		cm_xerr(&x, "namespace", "namespace",
+			"%s \"%s\" is not a valid namespace name (a "
+			"DNS-1123 label); use at most 63 lowercase letters, "
+			"digits and '-', starting and ending with a letter or "
+			"digit, e.g. prod-payments",
+			cm_config_path(cfg, "namespace", "namespace", npath,
+				       sizeof(npath)),
+			cfg->namespace_);
+	}
 	if (cfg->cost.cost_owner && *cfg->cost.cost_owner &&
 	    !cm_email(cfg->cost.cost_owner))
 		cm_xerr(&x, "cost.costOwner", "costOwner",
@@ -611,6 +623,30 @@ int cm_cost_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 			"allowed environments: %s",
 			cfg->environment, plan->profile.name, list);
 	}
+	/* An override for an environment the profile does not have would
+	 * be silently unused: refuse it, naming the known ones. */
+	for (k = 0; cfg->form == CM_CONFIG_TYPED && k < cfg->n_overrides;
+	     k++) {
+		const char *names[64];
+		char opath[320];
+
+		if (cm_find_env(&plan->profile, cfg->overrides[k].environment))
+			continue;
+		for (i = 0; i < plan->profile.n_envs && i < 63; i++)
+			names[i] = plan->profile.envs[i].name;
+		names[i] = NULL;
+		cm_join(list, sizeof(list), names);
+		snprintf(opath, sizeof(opath), "spec.monitoring.overrides.%s",
+			 cfg->overrides[k].environment);
+		x.where.field_path = opath;
+		cm_diag_add(diags, CM_SEV_ERROR, &x.where,
+			    "%s names environment \"%s\", which cost profile "
+			    "\"%s\" does not have, so its SLOs would never be "
+			    "used; use one of: %s",
+			    opath, cfg->overrides[k].environment,
+			    plan->profile.name, list);
+		x.errors++;
+	}
 	size = cfg->size && *cfg->size ? cfg->size : CM_DEFAULT_SIZE;
 	plan->size = cm_find_size(&plan->profile, size);
 	if (!plan->size) {
@@ -630,12 +666,24 @@ int cm_cost_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 		return -1;
 
 	if (cfg->cost.budget_override) {
-		if (cm_dec_parse(cfg->cost.budget_override, &plan->amount) < 0 ||
-		    cm_dec_sign(plan->amount) <= 0) {
+		const char *why = cm_dec_why(cfg->cost.budget_override);
+		char bpath[64];
+
+		cm_config_path(cfg, "cost.budgetOverride", "budgetOverride",
+			       bpath, sizeof(bpath));
+		if (why) {
 			cm_xerr(&x, "cost.budgetOverride", "budgetOverride",
-				"budgetOverride \"%s\" must be a positive "
-				"number such as 7500 or 1250.50",
-				cfg->cost.budget_override);
+				"%s \"%s\" %s; write a positive amount such "
+				"as 7500 or 1250.50",
+				bpath, cfg->cost.budget_override, why);
+			return -1;
+		}
+		cm_dec_parse(cfg->cost.budget_override, &plan->amount);
+		if (cm_dec_sign(plan->amount) <= 0) {
+			cm_xerr(&x, "cost.budgetOverride", "budgetOverride",
+				"%s \"%s\" is not positive; write a positive "
+				"amount such as 7500 or 1250.50",
+				bpath, cfg->cost.budget_override);
 			return -1;
 		}
 		plan->overridden = true;

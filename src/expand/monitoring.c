@@ -676,17 +676,29 @@ int cm_mon_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 		for (i = 0; i < 3; i++) {
 			s[i].slo->on = s[i].has || s[i].over;
 			s[i].slo->objective = s[i].def;
+			if (s[i].over && cfg->form == CM_CONFIG_CONFIGMAP)
+				snprintf(path, sizeof(path), "data.%s",
+					 s[i].field);
+			else if (s[i].over)
+				snprintf(path, sizeof(path),
+					 "spec.monitoring.overrides.%s.%s",
+					 cfg->environment, s[i].field);
 			if (s[i].over &&
 			    cm_dec_parse(s[i].over, &s[i].slo->objective) < 0) {
-				w.field_path = s[i].field;
+				w.field_path = path;
 				cm_diag_add(diags, CM_SEV_ERROR, &w,
-					    "%s \"%s\" must be a number",
-					    s[i].field, s[i].over);
+					    "%s \"%s\" %s; write a number such "
+					    "as %s",
+					    path, s[i].over,
+					    cm_dec_why(s[i].over),
+					    s[i].kind == 0   ? "99.9"
+					    : s[i].kind == 1 ? "0.1"
+							     : "300");
 				rc = -1;
 				continue;
 			}
 			if (i == 2 && s[i].over && !plan->profile.latency_metric) {
-				w.field_path = s[i].field;
+				w.field_path = path;
 				cm_diag_add(diags, CM_SEV_WARNING, &w,
 					    "monitoring profile \"%s\" has no "
 					    "latency histogram, so %s is not "

@@ -89,6 +89,48 @@ int cm_label_key_ok(const char *s)
 	return cm_label_value_ok(name);
 }
 
+/*
+ * Why key may not be a cost label key, or NULL when it may. Reserved:
+ * the prefixes kubernetes.io/ and k8s.io/ and their subdomains (where
+ * kpt and kustomize keep their own config.kubernetes.io/,
+ * internal.config.kubernetes.io/, config.k8s.io/ and
+ * kustomize.config.k8s.io/ keys), except app.kubernetes.io/, which
+ * Kubernetes documents for users (recommended labels); and costmon's own
+ * annotation keys, which the exact value of a label would overwrite.
+ */
+static const char *cm_label_key_reserved(const char *key)
+{
+	static const char *const own[] = {
+		CM_ANN_BUDGET, CM_ANN_BUDGET_AMOUNT, CM_ANN_BUDGET_CURRENCY,
+		NULL,
+	};
+	static const char *const domains[] = {"kubernetes.io", "k8s.io", NULL};
+	const char *slash = strchr(key, '/');
+	size_t plen, i;
+
+	for (i = 0; own[i]; i++)
+		if (!strcmp(key, own[i]))
+			return "is costmon's own budget annotation key";
+	if (!slash)
+		return NULL;
+	plen = (size_t)(slash - key);
+	if (plen == strlen("app.kubernetes.io") &&
+	    !strncmp(key, "app.kubernetes.io", plen))
+		return NULL;
+	for (i = 0; domains[i]; i++) {
+		size_t dl = strlen(domains[i]);
+
+		if ((plen == dl && !strncmp(key, domains[i], dl)) ||
+		    (plen > dl && key[plen - dl - 1] == '.' &&
+		     !strncmp(key + plen - dl, domains[i], dl)))
+			return "is under a prefix reserved for Kubernetes, kpt "
+			       "and kustomize (kubernetes.io/, k8s.io/ and their "
+			       "subdomains such as config.kubernetes.io/; only "
+			       "app.kubernetes.io/ is for users)";
+	}
+	return NULL;
+}
+
 /* The key of label i for metadata (pod = 0) or pod templates (pod = 1),
  * or NULL when omitted. Writes prefixed keys into buf. */
 static const char *cm_key_for(const cm_config *cfg, int i, int pod, char *buf,
@@ -163,6 +205,38 @@ static const char *cm_value_path(const cm_config *cfg, int i, char *buf,
 	return cm_config_path(cfg, typed[i], flat[i], buf, n);
 }
 
+/* The config field that sets the key of label i (for pod templates when
+ * pod is set). */
+static const char *cm_key_path(const cm_config *cfg, int i, int pod,
+			       char *buf, size_t n)
+{
+	if (cfg->form == CM_CONFIG_CONFIGMAP)
+		snprintf(buf, n, "data.labelPrefix");
+	else if (pod && cfg->pod.key[i])
+		snprintf(buf, n, "spec.labels.podTemplate.keys.%s",
+			 cm_label_names[i]);
+	else if (cfg->meta.key[i])
+		snprintf(buf, n, "spec.labels.keys.%s", cm_label_names[i]);
+	else
+		snprintf(buf, n, "spec.labels.prefix");
+	return buf;
+}
+
+/* The logical name of the label already written under key. */
+static const char *cm_label_of(const char *key, const cm_config *cfg, int pod)
+{
+	char kbuf[320];
+	int i;
+
+	for (i = 0; i < CM_LABEL_COUNT; i++) {
+		const char *k = cm_key_for(cfg, i, pod, kbuf, sizeof(kbuf));
+
+		if (k && !strcmp(k, key))
+			return cm_label_names[i];
+	}
+	return "?";
+}
+
 int cm_labels_build(cm_arena *a, const cm_config *cfg,
 		    const cm_cost_plan *plan, cm_label_set *set,
 		    cm_diags *diags)
@@ -216,6 +290,51 @@ int cm_labels_build(cm_arena *a, const cm_config *cfg,
 					errors++;
 				}
 				continue;
+			}
+			if (cm_label_key_reserved(key)) {
+				if (!pod || cfg->pod.key[i]) {
+					w.field_path = cm_key_path(cfg, i, pod,
+								   path,
+								   sizeof(path));
+					cm_diag_add(diags, CM_SEV_ERROR, &w,
+						    "label key \"%s\" (for %s, "
+						    "at \"%s\") %s; choose a key "
+						    "under your own prefix, e.g. "
+						    "cost.example.com/%s",
+						    key, cm_label_names[i],
+						    w.field_path,
+						    cm_label_key_reserved(key),
+						    cm_label_names[i]);
+					errors++;
+				}
+				continue;
+			}
+			{
+				/* Two labels under one key would write a
+				 * duplicate key: refuse it. */
+				const cm_label *done = pod ? set->pod : set->meta;
+				size_t nd = pod ? set->n_pod : set->n_meta, j;
+
+				for (j = 0; j < nd; j++)
+					if (!strcmp(done[j].key, key))
+						break;
+				if (j < nd) {
+					w.field_path = cm_key_path(
+						cfg, i, pod, path, sizeof(path));
+					cm_diag_add(diags, CM_SEV_ERROR, &w,
+						    "labels \"%s\" and \"%s\" "
+						    "both use the key \"%s\"%s; "
+						    "give each label its own key "
+						    "in spec.labels.keys, or omit "
+						    "one",
+						    cm_label_of(done[j].key, cfg,
+								pod),
+						    cm_label_names[i], key,
+						    pod ? " on pod templates"
+							: "");
+					errors++;
+					continue;
+				}
 			}
 			l->key = cm_arena_strndup(a, key, strlen(key));
 			l->value = values[i];
@@ -280,14 +399,73 @@ oom:
 	return -1;
 }
 
+size_t cm_labels_item_arena(const cm_label_set *set)
+{
+	/* New pairs on the object and on up to two pod templates, plus the
+	 * metadata/labels/annotations keys each of them may need, each
+	 * allocation rounded up to the arena's alignment. */
+	size_t pairs = set->n_meta + set->n_ann + 2 * set->n_pod + 12;
+
+	return pairs * 2 * sizeof(cm_node) + 16 * 64;
+}
+
+size_t cm_labels_item_text(const cm_label_set *set)
+{
+	size_t n = 128, i;
+
+	/* Values may be quoted and escaped (at most 4 bytes per byte, with
+	 * line folding) in the output; keys are label keys (plain). */
+	for (i = 0; i < set->n_meta; i++)
+		n += strlen(set->meta[i].key) + 4 * strlen(set->meta[i].value) +
+		     16;
+	for (i = 0; i < set->n_pod; i++)
+		n += 2 * (strlen(set->pod[i].key) +
+			  4 * strlen(set->pod[i].value) + 24);
+	for (i = 0; i < set->n_ann; i++)
+		n += 4 * set->ann_nodes[2 * i].len +
+		     4 * set->ann_nodes[2 * i + 1].len + 16;
+	return n;
+}
+
 /* ---- applying ---- */
 
 typedef struct cm_apply {
 	cm_arena *arena;
 	cm_diags *diags;
 	const cm_node *item;
+	const cm_node *selector; /* spec.selector of the workload whose pod
+				  * template is being labelled, or NULL */
 	int oom;
+	int errors; /* selector labels we refused to overwrite */
 } cm_apply;
+
+/* True when selector (a LabelSelector: matchLabels, matchExpressions; or
+ * a plain label map) uses key. */
+static int cm_selector_uses(const cm_node *sel, const char *key)
+{
+	const cm_node *ml, *me;
+	uint32_t i;
+
+	if (!sel || sel->kind != CM_MAP)
+		return 0;
+	ml = cm_map_get(sel, "matchLabels");
+	me = cm_map_get(sel, "matchExpressions");
+	if (!ml && !me)
+		return cm_map_get(sel, key) != NULL; /* a plain map */
+	if (ml && ml->kind == CM_MAP && cm_map_get(ml, key))
+		return 1;
+	if (me && me->kind == CM_SEQ)
+		for (i = 0; i < me->len; i++) {
+			const cm_node *k = me->u.kids[i].kind == CM_MAP
+						   ? cm_map_get(&me->u.kids[i],
+								"key")
+						   : NULL;
+
+			if (k && cm_scalar_is(k, key))
+				return 1;
+		}
+	return 0;
+}
 
 /* The mapping under key in map, created (empty) if absent or null.
  * Returns NULL when out of memory or when the value is not a mapping. */
@@ -331,6 +509,28 @@ static void cm_put_pairs(cm_apply *x, cm_node *map, const cm_node *pairs,
 		}
 		if (cm_scalar_is(old, v->u.str) && cm_scalar_is_string(old))
 			continue;
+		if (x->selector && !cm_scalar_is(old, v->u.str) &&
+		    cm_selector_uses(x->selector, k->u.str)) {
+			cm_where w = cm_item_where(x->item);
+			char path[512];
+
+			snprintf(path, sizeof(path), "%s.%s", where_path,
+				 k->u.str);
+			w.field_path = path;
+			cm_diag_add(x->diags, CM_SEV_ERROR, &w,
+				    "label \"%s\" of %s %s is used by its "
+				    "spec.selector; writing \"%s\" over \"%s\" "
+				    "would make the API server reject it; map "
+				    "this cost label to another key in "
+				    "spec.labels.podTemplate.keys (or "
+				    "spec.labels.keys), or omit it",
+				    k->u.str, w.kind ? w.kind : "resource",
+				    w.name ? w.name : "?", v->u.str,
+				    old->kind == CM_SCALAR ? old->u.str
+							   : "(not a string)");
+			x->errors++;
+			continue;
+		}
 		if (warn && !cm_scalar_is(old, v->u.str)) {
 			cm_where w = cm_item_where(x->item);
 			char path[512];
@@ -384,8 +584,10 @@ static void cm_label_pods(cm_apply *x, cm_node *item, const cm_label_set *s)
 	if (!spec || spec->kind != CM_MAP)
 		return;
 	if (wk == CM_WORKLOAD_TEMPLATE) {
+		x->selector = cm_map_get(spec, "selector");
 		cm_label_template(x, cm_map_get(spec, "template"),
 				  "spec.template", s);
+		x->selector = NULL;
 	} else if (wk == CM_WORKLOAD_CRONJOB) {
 		jt = cm_map_get(spec, "jobTemplate");
 		if (!jt || jt->kind != CM_MAP)
@@ -431,8 +633,11 @@ int cm_labels_apply(cm_arena *a, cm_node *items, const cm_label_set *s,
 	}
 	if (x.oom) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
-			    "out of memory while adding labels");
+			    "the working-memory limit of %zu bytes was reached "
+			    "while adding labels to %u items; split the input "
+			    "into smaller lists",
+			    cm_arena_max(a), items->len);
 		return -1;
 	}
-	return 0;
+	return x.errors ? -1 : 0;
 }

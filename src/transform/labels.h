@@ -82,9 +82,20 @@ int cm_labels_build(cm_arena *a, const cm_config *cfg,
 		    cm_diags *diags);
 
 /*
+ * Upper bounds on what putting set on one item adds (the pipeline sizes
+ * its limits with them, so that the limits grow with the item count, not
+ * only with the input's bytes): arena bytes for the new key/value arrays
+ * (copies of the item's existing mappings come on top, at most twice
+ * their parsed size), and bytes of YAML text in the output.
+ */
+size_t cm_labels_item_arena(const cm_label_set *set);
+size_t cm_labels_item_text(const cm_label_set *set);
+
+/*
  * Put the labels and budget annotations on every item of items (a
- * sequence of mappings). Returns 0, or -1 when the arena is full
- * (reported).
+ * sequence of mappings). Returns 0, or -1 after reporting: the arena
+ * is full, or a pod template label that the workload's selector uses
+ * would change value (that item's label is then left as it was).
  */
 int cm_labels_apply(cm_arena *a, cm_node *items, const cm_label_set *set,
 		    cm_diags *diags);
