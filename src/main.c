@@ -364,8 +364,11 @@ int main(int argc, char **argv)
 	    getenv("KUSTOMIZE_PLUGIN_CONFIG_ROOT"))
 		cm_diags_print_percent_escaped(&diags, CM_SEV_WARNING, stderr);
 	else if (!from_kpt)
+		/* A failed run also shows its warnings: with failOnWarnings
+		 * they are what failed it. */
 		cm_diags_print(&diags,
-			       opts.config_path ? CM_SEV_WARNING : CM_SEV_ERROR,
+			       opts.config_path || diags.errors ? CM_SEV_WARNING
+							       : CM_SEV_ERROR,
 			       stderr);
 	if (rc == CM_EXIT_OK && diags.errors)
 		rc = CM_EXIT_INPUT;

@@ -106,7 +106,22 @@ const char *cm_dec_why(const char *s)
 {
 	cm_dec d;
 
-	switch (cm_dec_scan(s, &d)) {
+	int rc = cm_dec_scan(s, &d);
+
+	if (rc == 3) {
+		/* Too many digits: say so about the decimals when they alone
+		 * are past the limit (trailing zeros do not count). */
+		const char *p = strchr(s, '.'), *end;
+
+		if (p) {
+			end = p + strlen(p);
+			while (end > p + 1 && end[-1] == '0')
+				end--;
+			if (end - p - 1 > CM_DEC_MAX_SCALE)
+				rc = 2;
+		}
+	}
+	switch (rc) {
 	case 0:
 		return NULL;
 	case 2:

@@ -518,14 +518,14 @@ static void cm_put_pairs(cm_apply *x, cm_node *map, const cm_node *pairs,
 				 k->u.str);
 			w.field_path = path;
 			cm_diag_add(x->diags, CM_SEV_ERROR, &w,
-				    "label \"%s\" of %s %s is used by its "
+				    "label \"%s\" of %s %s (%s) is used by its "
 				    "spec.selector; writing \"%s\" over \"%s\" "
 				    "would make the API server reject it; map "
 				    "this cost label to another key in "
 				    "spec.labels.podTemplate.keys (or "
 				    "spec.labels.keys), or omit it",
 				    k->u.str, w.kind ? w.kind : "resource",
-				    w.name ? w.name : "?", v->u.str,
+				    w.name ? w.name : "?", path, v->u.str,
 				    old->kind == CM_SCALAR ? old->u.str
 							   : "(not a string)");
 			x->errors++;
