@@ -31,9 +31,9 @@ SRCS := \
 	src/core/arena.c src/core/buf.c src/core/diag.c src/core/node.c \
 	src/core/text.c src/core/item.c src/core/decimal.c \
 	src/read/input.c src/read/parse.c src/read/resourcelist.c \
-	src/config/config.c \
+	src/config/config.c src/config/fields.c \
 	src/expand/builtin.c src/expand/catalog.c src/expand/cost.c \
-	src/expand/monitoring.c src/expand/pdec.c \
+	src/expand/monitoring.c src/expand/pdec.c src/expand/profiles.c \
 	src/transform/labels.c \
 	src/generate/monitor.c \
 	src/write/emit.c src/write/output.c \

@@ -20,8 +20,10 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/fields.h"
 #include "core/buf.h"
 #include "core/diag.h"
+#include "expand/profiles.h"
 #include "pipeline.h"
 #include "read/input.h"
 #include "write/output.h"
@@ -39,7 +41,10 @@ typedef struct cm_opts {
 	size_t max_input;        /* bytes, for stdin and the config file */
 	const char *config_path; /* legacy mode when set */
 	int expand;              /* the expand subcommand */
-	char **catalogs;         /* expand: catalog files (into argv) */
+	int profiles;            /* the profiles subcommand */
+	int schema;              /* the schema subcommand */
+	int json;                /* profiles: --output=json */
+	char **catalogs;         /* expand, profiles: catalog files (argv) */
 	int n_catalogs;
 } cm_opts;
 
@@ -48,6 +53,8 @@ static const char cm_usage[] =
 	"  krm-fn [OPTIONS] < resource-list.yaml\n"
 	"  krm-fn [OPTIONS] CONFIG_FILE < resources.yaml\n"
 	"  krm-fn expand [OPTIONS] PROFILE_FILE [CATALOG_FILE...]\n"
+	"  krm-fn profiles [--output=text|json] [CATALOG_FILE...]\n"
+	"  krm-fn schema\n"
 	"  krm-fn --help | --version\n"
 	"\n"
 	"costmon's KRM function: adds cost labels and budgets to Kubernetes\n"
@@ -75,6 +82,14 @@ static const char cm_usage[] =
 	"  environment, labels, alert channels), so a CI job can show and\n"
 	"  check budgets. CATALOG_FILEs hold the team's own CostProfiles:\n"
 	"    krm-fn expand profile.yaml profiles/cost-profiles.yaml\n"
+	"\n"
+	"  profiles: lists the built-in profiles and those of the CATALOG_FILEs\n"
+	"  (name, source, environments, sizes, SLOs), as a table or as JSON:\n"
+	"    krm-fn profiles --output=json examples/profiles/*.yaml\n"
+	"\n"
+	"  schema: prints the JSON Schema (draft 2020-12) of ServiceProfile,\n"
+	"  CostProfile and MonitoringProfile, for editors and CI:\n"
+	"    krm-fn schema > costmon.schema.json\n"
 	"\n"
 	"Options:\n"
 	"  --max-input-bytes=N  refuse input larger than N bytes (default\n"
@@ -115,6 +130,9 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 	o->max_input = CM_DEFAULT_MAX_INPUT;
 	o->config_path = NULL;
 	o->expand = 0;
+	o->profiles = 0;
+	o->schema = 0;
+	o->json = 0;
 	o->catalogs = NULL;
 	o->n_catalogs = 0;
 	if (env && *env && cm_parse_size(env, &o->max_input) < 0) {
@@ -127,6 +145,12 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 	i = 1;
 	if (argc > 1 && !strcmp(argv[1], "expand")) {
 		o->expand = 1;
+		i = 2;
+	} else if (argc > 1 && !strcmp(argv[1], "profiles")) {
+		o->profiles = 1;
+		i = 2;
+	} else if (argc > 1 && !strcmp(argv[1], "schema")) {
+		o->schema = 1;
 		i = 2;
 	}
 	for (; i < argc; i++) {
@@ -155,12 +179,30 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 			}
 			continue;
 		}
+		if (o->profiles && (!strcmp(a, "--output=json") ||
+				    !strcmp(a, "--output=text"))) {
+			o->json = a[9] == 'j';
+			continue;
+		}
 		if (a[0] == '-' && a[1] != '\0') {
 			fprintf(stderr,
 				"krm-fn: error: unknown option \"%s\"; run "
 				"'krm-fn --help' for the options\n",
 				a);
 			return CM_EXIT_USAGE;
+		}
+		if (o->schema) {
+			fprintf(stderr,
+				"krm-fn: error: \"schema\" takes no argument, "
+				"got \"%s\"; run 'krm-fn schema'\n",
+				a);
+			return CM_EXIT_USAGE;
+		}
+		if (o->profiles) {
+			if (!o->catalogs)
+				o->catalogs = &argv[i];
+			o->catalogs[o->n_catalogs++] = argv[i];
+			continue;
 		}
 		if (o->config_path && o->expand) {
 			/* argv outlives the options: keep the catalogs there,
@@ -336,6 +378,58 @@ out:
 	return rc;
 }
 
+static int cm_run_schema(cm_diags *d)
+{
+	char *text = cm_fd_schema_json();
+	int rc = CM_EXIT_OK;
+
+	if (!text) {
+		cm_diag_add(d, CM_SEV_ERROR, NULL,
+			    "out of memory while writing the schema");
+		return CM_EXIT_USAGE;
+	}
+	if (fputs(text, stdout) < 0 || fputc('\n', stdout) < 0) {
+		cm_diag_add(d, CM_SEV_ERROR, NULL,
+			    "cannot write the output: %s", strerror(errno));
+		rc = CM_EXIT_USAGE;
+	}
+	free(text);
+	return rc;
+}
+
+static int cm_run_profiles(const cm_opts *o, cm_diags *d)
+{
+	cm_buf out, *cats = calloc((size_t)o->n_catalogs + 1, sizeof(cm_buf));
+	cm_read_status st;
+	int rc = CM_EXIT_OK, i, n = 0;
+
+	cm_buf_init(&out, cm_max_output(o));
+	if (!cats) {
+		cm_diag_add(d, CM_SEV_ERROR, NULL, "out of memory");
+		rc = CM_EXIT_USAGE;
+		goto out;
+	}
+	for (n = 0; n < o->n_catalogs; n++) {
+		cm_buf_init(&cats[n], o->max_input);
+		st = cm_read_file(o->catalogs[n], &cats[n]);
+		if (st != CM_READ_OK) {
+			rc = cm_read_failed(st, o->catalogs[n], o, d);
+			n++;
+			goto out;
+		}
+	}
+	rc = cm_profiles_process(cats, (const char *const *)o->catalogs,
+				 (size_t)o->n_catalogs, o->json, &out, d);
+	if (rc == CM_EXIT_OK)
+		rc = cm_write_stdout(&out, d);
+out:
+	for (i = 0; i < n; i++)
+		cm_buf_free(&cats[i]);
+	free(cats);
+	cm_buf_free(&out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	cm_opts opts;
@@ -348,7 +442,11 @@ int main(int argc, char **argv)
 		goto out;
 	/* A closed stdout must be an error we see, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
-	if (opts.expand)
+	if (opts.schema)
+		rc = cm_run_schema(&diags);
+	else if (opts.profiles)
+		rc = cm_run_profiles(&opts, &diags);
+	else if (opts.expand)
 		rc = cm_run_expand(&opts, &diags);
 	else if (opts.config_path)
 		rc = cm_run_legacy(&opts, &diags);

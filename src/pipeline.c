@@ -419,8 +419,29 @@ int cm_expand_process(cm_buf *config, const char *config_name,
 		for (k = 0; k < streams[i].n; k++)
 			if (streams[i].docs[k].kind == CM_MAP)
 				items.u.kids[items.len++] = streams[i].docs[k];
-	if (cm_catalog_build(a, &items, &cat, diags) < 0 ||
-	    cm_cost_expand(a, &cfg, &cat, &plan, diags) < 0 ||
+	if (cm_catalog_build(a, &items, &cat, diags) < 0)
+		goto out;
+	if (cfg.cost_profile && *cfg.cost_profile &&
+	    !cm_catalog_find(&cat, "CostProfile", cfg.cost_profile)) {
+		char list[512], path[64];
+		cm_where w = cfg.where;
+
+		cm_catalog_names(&cat, "CostProfile", list, sizeof(list));
+		w.field_path = cm_config_path(&cfg, "costProfile", "costProfile",
+					      path, sizeof(path));
+		cm_diag_add(diags, CM_SEV_ERROR, &w,
+			    "unknown cost profile \"%s\"; known profiles: %s%s; "
+			    "if a catalog file defines it, pass that file too: "
+			    "krm-fn expand %s CATALOG_FILE... (e.g. "
+			    "examples/profiles/cost-profiles.yaml)",
+			    cfg.cost_profile, list,
+			    n_catalogs ? " (built-in and from the catalog files "
+					 "given)"
+				       : " (built-in; no catalog file given)",
+			    config_name);
+		goto out;
+	}
+	if (cm_cost_expand(a, &cfg, &cat, &plan, diags) < 0 ||
 	    cm_labels_build(a, &cfg, &plan, &set, diags) < 0)
 		goto out;
 	for (i = 0; i < set.n_meta; i++) {

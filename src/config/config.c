@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/item.h"
+#include "fields.h"
 #include "../core/text.h"
 
 /* How one field's value is stored. */
@@ -47,14 +48,6 @@ const char *const cm_label_names[CM_LABEL_COUNT + 1] = {
 	"environment", "budget", "monitoringProfile", NULL,
 };
 
-static const char *const cm_labels_fields[] = {
-	"strict", "prefix", "keys", "omit", "podTemplate", NULL,
-};
-
-static const char *const cm_pod_labels_fields[] = {
-	"keys", "omit", NULL,
-};
-
 static const cm_field cm_cost_fields[] = {
 	F("costCenter", CM_F_STRING, cost.cost_center),
 	F("businessUnit", CM_F_STRING, cost.business_unit),
@@ -72,9 +65,13 @@ static const cm_field cm_monitoring_fields[] = {
 	{NULL, CM_F_STRING, 0},
 };
 
-static const char *const cm_slo_keys[] = {
-	"sloAvailability", "sloErrorRate", "sloLatencyP95ms", NULL,
-};
+/* The SLO keys of an override, from the field table. */
+static const char *const *cm_slo_keys(void)
+{
+	static const char *names[8];
+
+	return cm_fd_names(cm_fd_service_slo, names, 8);
+}
 
 /* ConfigMap data keys: flat, all strings. */
 static const cm_field cm_flat_fields[] = {
@@ -175,15 +172,6 @@ static void cm_unknown_field(cm_dec *d, const char *path, const char *key,
 			     path, d->what, list);
 }
 
-/* Names of a field table, NULL-terminated, into names[cap]. */
-static void cm_field_names(const cm_field *t, const char **names, size_t cap)
-{
-	size_t i = 0;
-
-	for (; t->name && i + 1 < cap; t++)
-		names[i++] = t->name;
-	names[i] = NULL;
-}
 
 /* Store one scalar value according to f. 0, or -1 after reporting. */
 static int cm_store(cm_dec *d, const cm_field *f, const char *path,
@@ -296,7 +284,7 @@ static int cm_decode_overrides(cm_dec *d, const cm_node *ov)
 						 key->kind == CM_SCALAR
 							 ? key->u.str
 							 : "?",
-						 cm_slo_keys);
+						 cm_slo_keys());
 				rc = -1;
 				continue;
 			}
@@ -468,6 +456,7 @@ static int cm_decode_keys(cm_dec *d, const cm_node *m, const char *path,
 /* spec.labels. 0 or -1 after reporting every problem. */
 static int cm_decode_labels(cm_dec *d, const cm_node *m)
 {
+	const char *lnames[8], *pnames[8];
 	static const cm_field strict_f = {"strict", CM_F_BOOL,
 					  offsetof(cm_config, labels_strict)};
 	static const cm_field prefix_f = {"prefix", CM_F_STRING,
@@ -527,7 +516,9 @@ static int cm_decode_labels(cm_dec *d, const cm_node *m)
 						pk->kind == CM_SCALAR
 							? pk->u.str
 							: "?",
-						cm_pod_labels_fields);
+						cm_fd_names(
+							cm_fd_service_pod_labels,
+							pnames, 8));
 					rc = -1;
 				}
 			}
@@ -535,7 +526,8 @@ static int cm_decode_labels(cm_dec *d, const cm_node *m)
 			cm_unknown_field(d, path,
 					 key->kind == CM_SCALAR ? key->u.str
 								: "?",
-					 cm_labels_fields);
+					 cm_fd_names(cm_fd_service_labels,
+						     lnames, 8));
 			rc = -1;
 		}
 	}
@@ -547,13 +539,13 @@ static int cm_decode_labels(cm_dec *d, const cm_node *m)
  * Reports every problem. 0 or -1.
  */
 static int cm_decode_map(cm_dec *d, const cm_node *m, const char *prefix,
-			 const cm_field *t)
+			 const cm_field *t, const cm_fdesc *fd)
 {
 	const char *names[32];
 	size_t i;
 	int rc = 0;
 
-	cm_field_names(t, names, 32);
+	cm_fd_names(fd, names, 32);
 	for (i = 0; i < m->len; i++) {
 		const cm_node *key = &m->u.kids[2 * i];
 		const cm_node *val = &m->u.kids[2 * i + 1];
@@ -565,7 +557,9 @@ static int cm_decode_map(cm_dec *d, const cm_node *m, const char *prefix,
 		for (f = t; f->name; f++)
 			if (cm_scalar_is(key, f->name))
 				break;
-		if (!f->name) {
+		/* The field table says what is known; t how it is stored. */
+		if (!f->name || key->kind != CM_SCALAR ||
+		    !cm_fd_find(fd, key->u.str)) {
 			cm_unknown_field(d, path,
 					 key->kind == CM_SCALAR ? key->u.str
 								: "?",
@@ -604,7 +598,10 @@ static int cm_decode_map(cm_dec *d, const cm_node *m, const char *prefix,
 				rc = -1;
 				continue;
 			}
-			if (cm_decode_map(d, val, path, sub) < 0)
+			if (cm_decode_map(d, val, path, sub,
+					  f->type == CM_F_COST
+						  ? cm_fd_service_cost
+						  : cm_fd_service_monitoring) < 0)
 				rc = -1;
 			continue;
 		}
@@ -618,17 +615,10 @@ static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 {
 	const char *names[40];
 	const char *slo[3] = {NULL, NULL, NULL};
-	size_t i, n;
+	size_t i;
 	int rc = 0;
 
-	cm_field_names(cm_flat_fields, names, 32);
-	for (n = 0; names[n]; n++)
-		;
-	for (i = 0; cm_slo_keys[i]; i++)
-		names[n++] = cm_slo_keys[i];
-	names[n++] = "labelsOmit";
-	names[n++] = "podLabelsOmit";
-	names[n] = NULL;
+	cm_fd_names(cm_fd_service_flat, names, 40);
 	for (i = 0; i < data->len; i++) {
 		const cm_node *key = &data->u.kids[2 * i];
 		const cm_node *val = &data->u.kids[2 * i + 1];
@@ -656,10 +646,10 @@ static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 			}
 			continue;
 		}
-		for (s = 0; cm_slo_keys[s]; s++)
-			if (cm_scalar_is(key, cm_slo_keys[s]))
+		for (s = 0; cm_slo_keys()[s]; s++)
+			if (cm_scalar_is(key, cm_slo_keys()[s]))
 				break;
-		if (cm_slo_keys[s]) {
+		if (cm_slo_keys()[s]) {
 			if (val->kind != CM_SCALAR) {
 				cm_dec_error(d, path,
 					     "field \"%s\" must be a number, "
@@ -674,7 +664,8 @@ static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 		for (f = cm_flat_fields; f->name; f++)
 			if (cm_scalar_is(key, f->name))
 				break;
-		if (!f->name) {
+		if (!f->name || key->kind != CM_SCALAR ||
+		    !cm_fd_find(cm_fd_service_flat, key->u.str)) {
 			cm_unknown_field(d, path,
 					 key->kind == CM_SCALAR ? key->u.str
 								: "?",
@@ -801,7 +792,8 @@ int cm_config_decode(cm_arena *a, const cm_node *fc, const char *file,
 		}
 		if (cm_refuse_nul(&d, body, "spec"))
 			return -1;
-		return cm_decode_map(&d, body, "spec", cm_spec_fields);
+		return cm_decode_map(&d, body, "spec", cm_spec_fields,
+				     cm_fd_service_spec);
 	}
 	if (kind && strcmp(kind, "ConfigMap") == 0 && api &&
 	    strcmp(api, "v1") == 0) {

@@ -14,14 +14,6 @@ const char *const cm_channel_names[CM_CH_COUNT + 1] = {
 	"teams", "email", "pagerduty", "slack", NULL,
 };
 
-static const char *const cm_profile_fields[] = {
-	"description", "currency", "period", "environments", "sizes",
-	"alerts", NULL,
-};
-static const char *const cm_env_fields[] = {"base", "min", "max", NULL};
-static const char *const cm_alert_fields[] = {
-	"name", "threshold", "severity", "channels", NULL,
-};
 static const char *const cm_severities[] = {
 	"info", "warning", "critical", NULL,
 };
@@ -116,7 +108,7 @@ static void cm_decode_envs(cm_pdec *d, const cm_node *m, cm_cost_profile *p)
 				path);
 			continue;
 		}
-		cm_pcheck_keys(d, v, path, cm_env_fields);
+		cm_pcheck_fields(d, v, path, cm_fd_cost_env);
 		snprintf(fpath, sizeof(fpath), "%s.base", path);
 		if (!cm_map_get(v, "base")) {
 			cm_perr(d, fpath,
@@ -244,7 +236,7 @@ static void cm_decode_alerts(cm_pdec *d, const cm_node *seq,
 			cm_perr(d, path, "field \"%s\" must be a mapping", path);
 			continue;
 		}
-		cm_pcheck_keys(d, m, path, cm_alert_fields);
+		cm_pcheck_fields(d, m, path, cm_fd_cost_alert);
 		snprintf(fpath, sizeof(fpath), "%s.threshold", path);
 		ok &= cm_pnum(d, cm_map_get(m, "threshold"), fpath, true,
 			      &al->threshold);
@@ -322,7 +314,7 @@ int cm_cost_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 			"spec.environments and spec.sizes");
 		return -1;
 	}
-	cm_pcheck_keys(&d, spec, "spec", cm_profile_fields);
+	cm_pcheck_fields(&d, spec, "spec", cm_fd_cost_spec);
 	p->description = cm_map_str(spec, "description");
 	p->currency = cm_map_str(spec, "currency");
 	if (!p->currency || strlen(p->currency) != 3 ||

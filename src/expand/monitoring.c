@@ -16,29 +16,6 @@ const cm_burn cm_burns[4] = {
 	{"3d", "6h", "1", 0},
 };
 
-static const char *const cm_mp_fields[] = {
-	"description", "endpoint", "traffic", "slo", "resources", "alerts",
-	"labels", "annotations", "dynatrace", NULL,
-};
-static const char *const cm_endpoint_fields[] = {
-	"port", "path", "interval", "scheme", "selector", NULL,
-};
-static const char *const cm_traffic_fields[] = {
-	"requestsMetric", "latencyMetric", "selector", "errors", NULL,
-};
-static const char *const cm_slo_fields[] = {
-	"availability", "errorRate", "latencyP95ms", "window", NULL,
-};
-static const char *const cm_res_fields[] = {
-	"selector", "memory", "cpu", "warningPercent", "sizes", NULL,
-};
-static const char *const cm_alerts_fields[] = {
-	"crashLooping", "jobFailures", "runbookUrl", NULL,
-};
-static const char *const cm_dt_fields[] = {
-	"technologies", "requestAttributes", NULL,
-};
-static const char *const cm_matcher_fields[] = {"label", "op", "value", NULL};
 static const char *const cm_mplaceholders[] = {
 	"{service}", "{namespace}", "{team}", "{environment}", "{alert}", NULL,
 };
@@ -246,7 +223,7 @@ static void cm_mmatchers(cm_pdec *d, const cm_node *seq, const char *path,
 				      "label, op and value", p);
 			continue;
 		}
-		cm_pcheck_keys(d, m, p, cm_matcher_fields);
+		cm_pcheck_fields(d, m, p, cm_fd_mon_matcher);
 		mt->label = cm_map_str(m, "label");
 		mt->op = cm_map_str(m, "op");
 		mt->value = cm_map_str(m, "value");
@@ -297,8 +274,8 @@ static void cm_mstrings(cm_pdec *d, const cm_node *seq, const char *path,
 	}
 }
 
-static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
-				 cm_mon_profile *p, cm_diags *diags)
+int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
+			  cm_mon_profile *p, cm_diags *diags)
 {
 	const cm_node *spec = cm_map_get(e->node, "spec");
 	const cm_node *m;
@@ -312,11 +289,11 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 		cm_perr(&d, "spec", "has no spec");
 		return -1;
 	}
-	cm_pcheck_keys(&d, spec, "spec", cm_mp_fields);
+	cm_pcheck_fields(&d, spec, "spec", cm_fd_mon_spec);
 	p->description = cm_map_str(spec, "description");
 
 	if ((m = cm_msub(&d, spec, "endpoint", "spec.endpoint"))) {
-		cm_pcheck_keys(&d, m, "spec.endpoint", cm_endpoint_fields);
+		cm_pcheck_fields(&d, m, "spec.endpoint", cm_fd_mon_endpoint);
 		p->has_endpoint = true;
 		p->port = cm_mstr(&d, m, "port", "spec.endpoint.port", NULL);
 		p->path = cm_mstr(&d, m, "path", "spec.endpoint.path", "/metrics");
@@ -339,7 +316,7 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 	if ((m = cm_msub(&d, spec, "traffic", "spec.traffic"))) {
 		cm_matchers sel;
 
-		cm_pcheck_keys(&d, m, "spec.traffic", cm_traffic_fields);
+		cm_pcheck_fields(&d, m, "spec.traffic", cm_fd_mon_traffic);
 		p->has_traffic = true;
 		p->requests_metric = cm_mstr(&d, m, "requestsMetric",
 					     "spec.traffic.requestsMetric", NULL);
@@ -374,7 +351,7 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 			"no label matchers select the service's series; set "
 			"spec.traffic.selector or spec.endpoint.selector");
 	if ((m = cm_msub(&d, spec, "slo", "spec.slo"))) {
-		cm_pcheck_keys(&d, m, "spec.slo", cm_slo_fields);
+		cm_pcheck_fields(&d, m, "spec.slo", cm_fd_mon_slo);
 		cm_mnum(&d, m, "availability", "spec.slo.availability",
 			&p->availability, &p->has_availability);
 		cm_mnum(&d, m, "errorRate", "spec.slo.errorRate", &p->error_rate,
@@ -390,7 +367,7 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 		bool ok1, ok2, hw;
 		uint32_t i;
 
-		cm_pcheck_keys(&d, m, "spec.resources", cm_res_fields);
+		cm_pcheck_fields(&d, m, "spec.resources", cm_fd_mon_resources);
 		p->has_resources = true;
 		cm_mmatchers(&d, cm_map_get(m, "selector"),
 			     "spec.resources.selector", &p->res_selector);
@@ -444,7 +421,7 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 		}
 	}
 	if ((m = cm_msub(&d, spec, "alerts", "spec.alerts"))) {
-		cm_pcheck_keys(&d, m, "spec.alerts", cm_alerts_fields);
+		cm_pcheck_fields(&d, m, "spec.alerts", cm_fd_mon_alerts);
 		p->crash_looping = cm_mbool(&d, m, "crashLooping",
 					    "spec.alerts.crashLooping", true);
 		p->job_failures = cm_mbool(&d, m, "jobFailures",
@@ -460,7 +437,7 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 	p->labels = cm_msub(&d, spec, "labels", "spec.labels");
 	p->annotations = cm_msub(&d, spec, "annotations", "spec.annotations");
 	if ((m = cm_msub(&d, spec, "dynatrace", "spec.dynatrace"))) {
-		cm_pcheck_keys(&d, m, "spec.dynatrace", cm_dt_fields);
+		cm_pcheck_fields(&d, m, "spec.dynatrace", cm_fd_mon_dynatrace);
 		p->has_dynatrace = true;
 		cm_mstrings(&d, cm_map_get(m, "technologies"),
 			    "spec.dynatrace.technologies", &p->technologies,

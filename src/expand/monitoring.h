@@ -108,6 +108,13 @@ typedef struct cm_burn {
 extern const cm_burn cm_burns[4];
 
 /*
+ * Decode the MonitoringProfile of catalog entry e into p (strings in a).
+ * Returns 0, or -1 after reporting every problem.
+ */
+int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
+			  cm_mon_profile *p, cm_diags *diags);
+
+/*
  * Expand cfg's monitoring profile (cfg->monitoring_profile must be set).
  * namespace_ is the namespace of the generated objects, or NULL. Returns
  * 0, or -1 after reporting every problem.

@@ -64,3 +64,11 @@ void cm_pcheck_keys(cm_pdec *d, const cm_node *m, const char *prefix,
 			near ? "\"?" : "", list);
 	}
 }
+
+void cm_pcheck_fields(cm_pdec *d, const cm_node *m, const char *prefix,
+		      const cm_fdesc *t)
+{
+	const char *names[64];
+
+	cm_pcheck_keys(d, m, prefix, cm_fd_names(t, names, 64));
+}

@@ -17,6 +17,7 @@
 #include "../core/arena.h"
 #include "../core/diag.h"
 #include "../core/node.h"
+#include "../config/fields.h"
 #include "catalog.h"
 
 typedef struct cm_pdec {
@@ -42,5 +43,9 @@ bool cm_word_in(const char *s, const char *const *words);
  * with the nearest known name when one is close. */
 void cm_pcheck_keys(cm_pdec *d, const cm_node *m, const char *prefix,
 		    const char *const *known);
+
+/* The same, with the names of field table t (config/fields.h). */
+void cm_pcheck_fields(cm_pdec *d, const cm_node *m, const char *prefix,
+		      const cm_fdesc *t);
 
 #endif
