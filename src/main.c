@@ -66,7 +66,7 @@ static const char cm_usage[] =
 	"  (config.kubernetes.io/v1 or v1beta1; YAML or JSON) on stdin and\n"
 	"  writes one ResourceList on stdout. This is how kpt and kustomize's\n"
 	"  exec functions run it:\n"
-	"    kpt fn eval --exec ./krm-fn -- service=payment-processor\n"
+	"    kpt fn eval --exec ./krm-fn DIR -- service=payment-processor ...\n"
 	"    kpt fn render --allow-exec\n"
 	"    kustomize build --enable-alpha-plugins --enable-exec DIR\n"
 	"\n"
