@@ -19,7 +19,7 @@ N=${DATAEQ_ITEMS:-4000}
 
 "$PY" "$ROOT/tests/dataeq.py" gen "$N" "$T/in.yaml"
 "$KRM_FN" <"$T/in.yaml" >"$T/out.yaml" 2>"$T/err"; rc=$?
-if [ $rc = 1 ] && grep -q 'no functionConfig and no ServiceProfile' "$T/err"; then
+if [ $rc = 1 ] && grep -q 'no functionConfig and no ServiceProfile' "$T/out.yaml"; then
 	ok "dataeq: $N-item list ($(wc -c <"$T/in.yaml") bytes) without a config fails and passes items on"
 else
 	not_ok "dataeq: $N-item list without a config fails and passes items on" "exit $rc" "$(head -5 "$T/err")"
