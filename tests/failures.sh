@@ -115,6 +115,10 @@ done
 krm_fail "case 3: service name is a DNS-1123 label" '{service: Payment_Processor}' -- \
 	'service name "Payment_Processor" is not a DNS-1123 label'
 
+krm_fail "case 3: serviceSelector values are label values" \
+	"{monitoring: {serviceSelector: {app: 'payment processor'}}}" -- \
+	'spec.monitoring.serviceSelector.app: "app: payment processor" is not a valid label value'
+
 # --- 4. a selector's label is never overwritten ----------------------------
 krm_fail "case 4: pod template label used by the selector" \
 	'{labels: {podTemplate: {keys: {team: app}}}}' -- \

@@ -117,7 +117,32 @@ int main(void)
 	a = cm_arena_new(4096);
 	check(a && cm_arena_alloc(a, 4000) && !cm_arena_alloc(a, 200),
 	      "arena refuses allocations past its maximum");
+	if (a) {
+		cm_arena_set_max(a, 100); /* below what is used: refused */
+		check(cm_arena_max(a) == 4096, "arena keeps a limit below use");
+		cm_arena_set_max(a, 8192);
+		check(cm_arena_max(a) == 8192 && cm_arena_alloc(a, 200) &&
+			      !cm_arena_alloc(a, 8192),
+		      "arena limit raised once the work is known, still a limit");
+	}
 	cm_arena_free(a);
+	check(cm_dec_why("99.9") == NULL && cm_dec_why("1e40") &&
+		      strstr(cm_dec_why("1e40"), "not a plain decimal"),
+	      "decimal: why 1e40 is refused");
+	check(cm_dec_why("10000000000000000000000000000000000000000") &&
+		      strstr(cm_dec_why("10000000000000000000000000000000000000000"),
+			     "more digits"),
+	      "decimal: why 1e40 in digits is refused (not \"not positive\")");
+	check(cm_dec_why("99.9999999999999999999999") &&
+		      strstr(cm_dec_why("99.9999999999999999999999"),
+			     "more than 18 digits after the decimal point"),
+	      "decimal: too many decimals named as such");
+	check(cm_dec_parse("99.900000000000000000000000000000", &d) == 0 &&
+		      !strcmp(cm_dec_format(d, buf), "99.9"),
+	      "decimal: trailing zeros after the point are not digits");
+	check(cm_dec_parse("0.000000000000000001", &d) == 0 &&
+		      cm_dec_parse("0.0000000000000000001", &d) < 0,
+	      "decimal: 18 decimals fit, 19 do not");
 
 	check(cm_suggest("teem", words) && !strcmp(cm_suggest("teem", words), "team"),
 	      "suggestion for a typo");

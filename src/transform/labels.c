@@ -386,6 +386,30 @@ int cm_labels_build(cm_arena *a, const cm_config *cfg,
 				set->n_meta++;
 		}
 	}
+	/* The ServiceMonitor's selector is a label selector: the API server
+	 * refuses keys and values that are not label keys and values. */
+	if (cfg->service_selector)
+		for (i = 0; i < (int)cfg->service_selector->len; i++) {
+			const cm_node *k = &cfg->service_selector->u.kids[2 * i];
+			const cm_node *v = &cfg->service_selector->u.kids[2 * i + 1];
+			char spath[320];
+
+			if (cm_label_key_ok(k->u.str) &&
+			    (!*v->u.str || cm_label_value_ok(v->u.str)))
+				continue;
+			snprintf(spath, sizeof(spath),
+				 "spec.monitoring.serviceSelector.%s", k->u.str);
+			w.field_path = spath;
+			cm_diag_add(diags, CM_SEV_ERROR, &w,
+				    "%s: \"%s: %s\" is not a valid label %s; a "
+				    "label key is [prefix/]name and a value at most "
+				    "63 letters, digits, '-', '_' or '.', starting "
+				    "and ending with a letter or digit; use the "
+				    "Service's labels as they are",
+				    spath, k->u.str, v->u.str,
+				    cm_label_key_ok(k->u.str) ? "value" : "key");
+			errors++;
+		}
 	set->currency = plan->profile.currency;
 	set->budget_json = plan->budget_json;
 	if (errors)
