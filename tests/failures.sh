@@ -302,6 +302,23 @@ if command -v kpt >/dev/null 2>&1; then
 		'names environment "production"'
 	kpt_fail "kpt: failOnWarnings" '{failOnWarnings: true}' \
 		'spec.failOnWarnings is true' --stale-label
+	# case 9 in kpt fn eval (ConfigMap functionConfig): two errors, each
+	# once, no stderr section, nothing changed.
+	d=$T/kpt-eval
+	mkdir -p "$d"
+	$FP items >"$d/resources.yaml"
+	cp -R "$d" "$d.orig"
+	kpt fn eval --exec "$KRM_FN" "$d" -- service=payment-processor team=payments-team \
+		environment=prod costProfile=standard-api-cost costCenter=CC-1 businessUnit=bu \
+		costOwner=a@example.com monitoringProfile=api-observability \
+		sloAvailability=100 sloErrorRate=1e3 >"$d.log" 2>&1; rc=$?
+	if [ $rc != 0 ] && diff -r "$d" "$d.orig" >/dev/null && ! grep -q 'Stderr:' "$d.log" &&
+		[ "$(grep -cF 'availability objective 100% for prod (from data.sloAvailability)' "$d.log")" = 1 ] &&
+		[ "$(grep -cF 'data.sloErrorRate "1e3" is not a plain decimal number' "$d.log")" = 1 ]; then
+		ok "kpt: case 9 eval errors read once, with their ConfigMap keys"
+	else
+		not_ok "kpt: case 9 eval errors read once, with their ConfigMap keys" "exit $rc" "$(cat "$d.log")"
+	fi
 	# case 6: a mutator without configPath.
 	d=$T/kpt-noconfig
 	mkpkg "$d" '{}' '      # no configPath'
