@@ -222,8 +222,8 @@ static const char *cm_key_path(const cm_config *cfg, int i, int pod,
 	return buf;
 }
 
-/* The logical name of the label already written under key. */
-static const char *cm_label_of(const char *key, const cm_config *cfg, int pod)
+/* The index of the first label written under key (0 if none). */
+static int cm_label_index_of(const char *key, const cm_config *cfg, int pod)
 {
 	char kbuf[320];
 	int i;
@@ -232,9 +232,15 @@ static const char *cm_label_of(const char *key, const cm_config *cfg, int pod)
 		const char *k = cm_key_for(cfg, i, pod, kbuf, sizeof(kbuf));
 
 		if (k && !strcmp(k, key))
-			return cm_label_names[i];
+			return i;
 	}
-	return "?";
+	return 0;
+}
+
+/* The logical name of the label already written under key. */
+static const char *cm_label_of(const char *key, const cm_config *cfg, int pod)
+{
+	return cm_label_names[cm_label_index_of(key, cfg, pod)];
 }
 
 int cm_labels_build(cm_arena *a, const cm_config *cfg,
@@ -318,6 +324,14 @@ int cm_labels_build(cm_arena *a, const cm_config *cfg,
 				for (j = 0; j < nd; j++)
 					if (!strcmp(done[j].key, key))
 						break;
+				if (j < nd && pod && !cfg->pod.key[i] &&
+				    !cfg->pod.key[cm_label_index_of(
+					    done[j].key, cfg, pod)]) {
+					/* The same keys as on objects: that
+					 * collision is already reported. */
+					errors++;
+					continue;
+				}
 				if (j < nd) {
 					w.field_path = cm_key_path(
 						cfg, i, pod, path, sizeof(path));
