@@ -96,6 +96,7 @@ static const cm_field cm_flat_fields[] = {
 	F("namespace", CM_F_STRING, namespace_),
 	F("prometheus", CM_F_BOOL, prometheus),
 	F("dynatrace", CM_F_BOOL, dynatrace),
+	F("serviceName", CM_F_STRING, service_name),
 	F("labelsStrict", CM_F_BOOL, labels_strict),
 	F("labelPrefix", CM_F_STRING, labels_prefix),
 	/* sloAvailability, sloErrorRate, sloLatencyP95ms, labelsOmit,

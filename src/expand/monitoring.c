@@ -1303,6 +1303,24 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 		plan->target_nodes[n] = it;
 		plan->targets[n++] = name;
 	}
+	/* No Service selects the pods (no workload in the input, or a
+	 * Service without a selector): the Service named like the service. */
+	for (i = 0; !nsel && items && i < items->len; i++) {
+		const cm_node *it = &items->u.kids[i];
+		const char *name = cm_map_str(it, "metadata.name");
+
+		if (!cm_usable(it) || !cm_scalar_is(cm_map_get(it, "kind"), "Service") ||
+		    !cm_scalar_is(cm_map_get(it, "apiVersion"), "v1") || !name ||
+		    strcmp(name, cfg->service_name ? cfg->service_name : cfg->service) ||
+		    (wl && !cm_ns_eq(cm_map_str(it, "metadata.namespace"), ns)))
+			continue;
+		nsel++;
+		snprintf(names, sizeof(names), "\"%s\"", name);
+		if (p->has_endpoint && !cm_has_port(it, p->port))
+			continue;
+		plan->target_nodes[n] = it;
+		plan->targets[n++] = name;
+	}
 	plan->n_targets = n;
 	if (n) {
 		plan->targets_from = "input";

@@ -119,8 +119,8 @@ typedef struct cm_mon_profile {
  *   service:slo_error_budget:ratio               bad ratio allowed (0.0001)
  *   service:slo_error_budget_remaining:ratio     1 - SLI(window)/budget:
  *       1 intact, 0 spent, negative overspent
- *   service:slo:info                             1, labels also objective
- *       (as written), window
+ *   service:slo:info                             1, label objective too
+ *       (as written: 99.99, 0.05, 200)
  *   service_quantile:request_duration_seconds:histogram_quantile
  *       latency over 5m, label quantile="0.5", "0.95", "0.99"
  */

@@ -136,14 +136,20 @@ static cm_node gmeta(cm_gen *g, const char *name)
 	gputs(g, &md, "name", name);
 	if (g->plan.namespace_)
 		gputs(g, &md, "namespace", g->plan.namespace_);
-	for (src = g->plan.profile.labels; src; src = NULL) {
+	if (g->plan.profile.labels || g->plan.extra_labels) {
+		/* The profile's labels, then spec.monitoring.labels (which
+		 * win: e.g. release: for kube-prometheus-stack). */
+		const cm_node *srcs[2] = {g->plan.profile.labels,
+					  g->plan.extra_labels};
 		cm_node lab = cm_map_new();
+		size_t k;
 
-		for (i = 0; i < src->len; i++)
-			if (src->u.kids[2 * i].kind == CM_SCALAR &&
-			    src->u.kids[2 * i + 1].kind == CM_SCALAR)
-				gputs(g, &lab, src->u.kids[2 * i].u.str,
-				      src->u.kids[2 * i + 1].u.str);
+		for (k = 0; k < 2; k++)
+			for (i = 0; srcs[k] && i < srcs[k]->len; i++)
+				if (srcs[k]->u.kids[2 * i].kind == CM_SCALAR &&
+				    srcs[k]->u.kids[2 * i + 1].kind == CM_SCALAR)
+					gputs(g, &lab, srcs[k]->u.kids[2 * i].u.str,
+					      srcs[k]->u.kids[2 * i + 1].u.str);
 		gput(g, &md, "labels", lab);
 	}
 	for (src = g->plan.profile.annotations; src; src = NULL) {
@@ -240,7 +246,7 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
 			    cm_all_targets_have(pl, k->u.str, v->u.str))
 				gputs(g, &ml, k->u.str, v->u.str);
 		}
-		if (ml.len == 0) {
+		if (ml.len == 0 && pl->n_targets > 1) {
 			cm_where sw = cm_item_where(first);
 			char names[512] = "";
 			size_t t;
@@ -252,22 +258,28 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
 						 t ? ", " : "", pl->targets[t]);
 			sw.field_path = "metadata.labels";
 			cm_diag_add(g->diags, CM_SEV_ERROR, &sw,
-				    pl->n_targets > 1
-					    ? "Services %s select the pods of %s and "
-					      "share no label, so one ServiceMonitor "
-					      "\"%s-monitor\" cannot select them and "
-					      "the SLIs would stay empty; give them a "
-					      "common label such as app: %s, or set "
-					      "spec.monitoring.serviceName to the one "
-					      "to scrape"
-					    : "Service %s has no labels of its own (of "
-					      "%s), so ServiceMonitor \"%s-monitor\" "
-					      "cannot select it and the SLIs would stay "
-					      "empty; add a label such as app: %s to the "
-					      "Service, or set "
-					      "spec.monitoring.serviceSelector",
+				    "Services %s select the pods of %s and share no "
+				    "label, so one ServiceMonitor \"%s-monitor\" "
+				    "cannot select them all and their SLIs would "
+				    "stay empty; give them a common label such as "
+				    "app: %s, or set spec.monitoring.serviceName to "
+				    "the one to scrape",
 				    names, pl->service, pl->service, pl->service);
 			*bad = 1;
+		} else if (ml.len == 0) {
+			/* Labels may still be added later in the build (e.g.
+			 * kustomize labels), so this is not certain to fail. */
+			cm_where sw = cm_item_where(first);
+
+			sw.field_path = "metadata.labels";
+			cm_diag_add(g->diags, CM_SEV_WARNING, &sw,
+				    "Service \"%s\" has no labels of its own, so "
+				    "ServiceMonitor \"%s-monitor\" selects Services "
+				    "labelled app: %s; add that label to the "
+				    "Service, or set spec.monitoring.serviceSelector "
+				    "to its labels",
+				    pl->targets[0], pl->service, pl->service);
+			gputs(g, &ml, "app", pl->service);
 		}
 	}
 	gput(g, &sel, "matchLabels", ml);
@@ -577,7 +589,6 @@ static void grecord(cm_gen *g, cm_node *rules, const char *record,
 		gputs(g, &lab, "slo", slo);
 	if (s && !strcmp(record, CM_REC_INFO)) {
 		gputs(g, &lab, "objective", gdec(g, s->objective));
-		gputs(g, &lab, "window", g->plan.window);
 	}
 	if (quantile)
 		gputs(g, &lab, "quantile", quantile);
