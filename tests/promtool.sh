@@ -29,9 +29,9 @@ DIR=$ROOT/testdata/promtool
 # worker-observability: no SLOs; Down + 4 resource alerts + CrashLooping.
 # batch-observability: no scraping; 4 resource alerts + JobFailed.
 declare -A EXPECTED=(
-	[payment-processor]="22 13"
-	[checkout]="22 13"
-	[checkout-p95-1s]="22 13"
+	[payment-processor]="41 14"
+	[checkout]="41 14"
+	[checkout-p95-1s]="41 14"
 	[ledger-worker]="0 6"
 	[nightly-settlement]="0 5"
 )
