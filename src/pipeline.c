@@ -197,13 +197,19 @@ out:
 }
 
 /* Add the monitoring plan to the expansion JSON *json (replaced). 0 or -1. */
-static int cm_expand_add_monitoring(char **json, const cm_mon_plan *mplan)
+static int cm_expand_add_monitoring(char **json, const cm_mon_plan *mplan,
+				    const cm_config *cfg, const cm_cost_plan *cost)
 {
+	const char *envs[64];
 	char *mon = NULL, *all = NULL;
 	json_t *o = NULL, *m = NULL;
+	size_t i, n = 0;
 	int rc = -1;
 
-	if (cm_mon_plan_json(mplan, &mon) < 0)
+	/* Severities for every environment of the cost profile. */
+	for (i = 0; i < cost->profile.n_envs && n < 64; i++)
+		envs[n++] = cost->profile.envs[i].name;
+	if (cm_mon_plan_json(mplan, cfg, envs, n, &mon) < 0)
 		goto out;
 	o = json_loads(*json, JSON_DECODE_ANY, NULL);
 	m = json_loads(mon, JSON_DECODE_ANY, NULL);
@@ -301,7 +307,7 @@ int cm_expand_process(cm_buf *config, const char *config_name,
 								    : NULL,
 				  NULL, &mplan, diags) < 0)
 			goto out;
-		if (cm_expand_add_monitoring(&json, &mplan) < 0)
+		if (cm_expand_add_monitoring(&json, &mplan, &cfg, &plan) < 0)
 			goto oom;
 	}
 	if (cm_buf_adds(out, json) < 0 || cm_buf_adds(out, "\n") < 0) {

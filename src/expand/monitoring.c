@@ -1101,65 +1101,84 @@ const char *cm_mon_severity_of(const cm_mon_plan *plan, cm_sev_class c)
 }
 
 /*
- * The severities of this environment: the ServiceProfile's override,
- * else the profile's entry for the environment, else its "default",
- * else costmon's default (prod pages: critical / warning; every other
- * environment warning / warning). 0 or -1.
+ * The severities of environment env into sev[2] (page, ticket): the
+ * ServiceProfile's override, else the profile's entry for the
+ * environment, else its "default", else costmon's default (prod pages:
+ * critical / warning; every other environment warning / warning). *from
+ * says which. Override words are not checked here.
  */
-static int cm_plan_severity(cm_mon_plan *plan, const cm_config *cfg,
-			    const cm_slo_override *ov, cm_diags *diags)
+static void cm_sev_for(const cm_mon_plan *plan, const cm_config *cfg,
+		       const char *env, const char *sev[2], const char **from)
 {
 	const cm_mon_profile *p = &plan->profile;
-	const cm_mon_severity *env = NULL, *def = NULL;
+	const cm_mon_severity *e = NULL, *def = NULL;
+	const cm_slo_override *ov = NULL;
+	size_t i, c;
+
+	for (i = 0; i < cfg->n_overrides; i++)
+		if (!strcmp(cfg->overrides[i].environment, env))
+			ov = &cfg->overrides[i];
+	for (i = 0; i < p->n_severities; i++) {
+		if (!strcmp(p->severities[i].environment, env))
+			e = &p->severities[i];
+		else if (!strcmp(p->severities[i].environment, "default"))
+			def = &p->severities[i];
+	}
+	*from = "default";
+	for (c = 0; c < 2; c++) {
+		const char *o = ov ? (c ? ov->ticket_severity : ov->page_severity)
+				   : NULL;
+		const char *pe = e ? (c ? e->ticket : e->page) : NULL;
+		const char *pd = def ? (c ? def->ticket : def->page) : NULL;
+
+		if (o) {
+			sev[c] = o;
+			*from = "override";
+		} else if (pe || pd) {
+			sev[c] = pe ? pe : pd;
+			if (strcmp(*from, "override"))
+				*from = "profile";
+		} else {
+			sev[c] = !strcmp(env, "prod") && c == 0 ? "critical"
+								: "warning";
+		}
+	}
+}
+
+/* The severities of the plan's environment; every override's words are
+ * checked (for every environment, not only this one). 0 or -1. */
+static int cm_plan_severity(cm_mon_plan *plan, const cm_config *cfg,
+			    cm_diags *diags)
+{
 	cm_where w = cfg->where;
 	size_t i, c;
 	int rc = 0;
 
-	for (i = 0; i < p->n_severities; i++) {
-		if (!strcmp(p->severities[i].environment, plan->environment))
-			env = &p->severities[i];
-		else if (!strcmp(p->severities[i].environment, "default"))
-			def = &p->severities[i];
-	}
-	plan->severity_from = "default";
-	for (c = 0; c < 2; c++) {
-		const char *v = NULL;
-		const char *o = ov ? (c ? ov->ticket_severity : ov->page_severity)
-				   : NULL;
+	for (i = 0; i < cfg->n_overrides; i++) {
+		const cm_slo_override *ov = &cfg->overrides[i];
 
-		if (env && (c ? env->ticket : env->page))
-			v = c ? env->ticket : env->page, plan->severity_from = "profile";
-		else if (def && (c ? def->ticket : def->page))
-			v = c ? def->ticket : def->page, plan->severity_from = "profile";
-		else if (!strcmp(plan->environment, "prod"))
-			v = c ? "warning" : "critical";
-		else
-			v = "warning";
-		if (o) {
-			if (!cm_word_in(o, cm_severity_words)) {
-				char path[160];
+		for (c = 0; c < 2; c++) {
+			const char *o = c ? ov->ticket_severity : ov->page_severity;
+			const char *key = c ? "ticketSeverity" : "pageSeverity";
+			char path[160];
 
+			if (!o || cm_word_in(o, cm_severity_words))
+				continue;
+			if (cfg->form == CM_CONFIG_CONFIGMAP)
+				snprintf(path, sizeof(path), "data.%s", key);
+			else
 				snprintf(path, sizeof(path),
-					 cfg->form == CM_CONFIG_CONFIGMAP
-						 ? "data.%s"
-						 : "spec.monitoring.overrides.%s.%s",
-					 cfg->form == CM_CONFIG_CONFIGMAP
-						 ? (c ? "ticketSeverity" : "pageSeverity")
-						 : plan->environment,
-					 c ? "ticketSeverity" : "pageSeverity");
-				w.field_path = path;
-				cm_diag_add(diags, CM_SEV_ERROR, &w,
-					    "%s \"%s\" must be critical, warning "
-					    "or info",
-					    path, o);
-				rc = -1;
-			} else {
-				v = o;
-				plan->severity_from = "override";
-			}
+					 "spec.monitoring.overrides.%s.%s",
+					 ov->environment, key);
+			w.field_path = path;
+			cm_diag_add(diags, CM_SEV_ERROR, &w,
+				    "%s \"%s\" must be critical, warning or info",
+				    path, o);
+			rc = -1;
 		}
-		plan->severity[c] = v;
 	}
+	cm_sev_for(plan, cfg, plan->environment, plan->severity,
+		   &plan->severity_from);
 	return rc;
 }
 
@@ -1453,7 +1472,7 @@ int cm_mon_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 	for (i = 0; i < cfg->n_overrides; i++)
 		if (!strcmp(cfg->overrides[i].environment, cfg->environment))
 			ov = &cfg->overrides[i];
-	if (cm_plan_severity(plan, cfg, ov, diags) < 0)
+	if (cm_plan_severity(plan, cfg, diags) < 0)
 		rc = -1;
 	if (plan->profile.has_traffic) {
 		struct {
@@ -1574,15 +1593,16 @@ static json_t *cm_jdec(cm_dec d)
 	return json_string(cm_dec_format(d, num));
 }
 
-int cm_mon_plan_json(const cm_mon_plan *pl, char **out)
+int cm_mon_plan_json(const cm_mon_plan *pl, const cm_config *cfg,
+		     const char *const *envs, size_t n_envs, char **out)
 {
 	json_t *o = json_object(), *slos = json_array(), *t = json_array();
-	json_t *sev = json_object();
+	json_t *sev = json_object(), *by = json_object();
 	size_t i, k;
 	int rc = -1;
 
 	*out = NULL;
-	if (!o || !slos || !t || !sev)
+	if (!o || !slos || !t || !sev || !by)
 		goto out;
 	json_object_set_new(o, "profile", json_string(pl->profile.name));
 	json_object_set_new(o, "environment", json_string(pl->environment));
@@ -1592,6 +1612,19 @@ int cm_mon_plan_json(const cm_mon_plan *pl, char **out)
 	json_object_set_new(sev, "ticket", json_string(pl->severity[1]));
 	json_object_set_new(sev, "from", json_string(pl->severity_from));
 	json_object_set(o, "severity", sev);
+	for (i = 0; i < n_envs; i++) {
+		const char *sv[2], *from;
+		json_t *e = json_object();
+
+		if (!e)
+			goto out;
+		cm_sev_for(pl, cfg, envs[i], sv, &from);
+		json_object_set_new(e, "page", json_string(sv[0]));
+		json_object_set_new(e, "ticket", json_string(sv[1]));
+		json_object_set_new(by, envs[i], e);
+	}
+	if (n_envs)
+		json_object_set(o, "severityByEnvironment", by);
 	for (i = 0; i < pl->n_targets; i++)
 		json_array_append_new(t, json_string(pl->targets[i]));
 	json_object_set(o, "targetServices", t);
@@ -1672,6 +1705,7 @@ int cm_mon_plan_json(const cm_mon_plan *pl, char **out)
 	*out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	rc = *out ? 0 : -1;
 out:
+	json_decref(by);
 	json_decref(sev);
 	json_decref(t);
 	json_decref(slos);

@@ -221,10 +221,12 @@ int cm_mon_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 
 /*
  * The plan as canonical JSON text (fixed key order, decimals as
- * strings), malloc'ed into *out (the caller frees it). 0, or -1 (out of
- * memory).
+ * strings), malloc'ed into *out (the caller frees it); with the page and
+ * ticket severities of each of envs (n_envs, may be 0) as cfg and the
+ * profile make them. 0, or -1 (out of memory).
  */
-int cm_mon_plan_json(const cm_mon_plan *plan, char **out);
+int cm_mon_plan_json(const cm_mon_plan *plan, const cm_config *cfg,
+		     const char *const *envs, size_t n_envs, char **out);
 
 /* The severity of class c in the plan's environment. */
 const char *cm_mon_severity_of(const cm_mon_plan *plan, cm_sev_class c);
