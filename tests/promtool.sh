@@ -129,3 +129,38 @@ for test in "$DIR"/*.test.yaml; do
 		not_ok "$name" "promtool test rules exited $rc:" "$(head -60 "$T/$base.log")"
 	fi
 done
+
+# ---- the regex check agrees with promtool ----
+# tests/unit.c checks that krm-fn accepts or refuses these matcher values
+# (cm_re2_problem); here promtool judges the same values, so the two lists
+# cannot drift from what Prometheus really accepts.
+REGEXES=$(cat <<'LIST'
+1	5..
+1	5..|429
+1	(?i)get|post
+1	[(]x\d+
+1	x-([a-z]{5})?
+0	5..|(429
+0	5..)
+0	[abc
+0	/health\q
+0	(a)\1
+0	x(?=y)
+0	*x
+LIST
+)
+while IFS=$'\t' read -r want re; do
+	"$PY" - "$re" "$T/re.rules.yaml" <<'PY'
+import sys
+re_, out = sys.argv[1:3]
+lit = re_.replace("\\", "\\\\").replace('"', '\\"')
+open(out, "w").write("groups:\n- name: re\n  rules:\n  - record: re:up:test\n"
+                     "    expr: '%s'\n" % ('up{x=~"%s"}' % lit).replace("'", "''"))
+PY
+	if (cd "$T" && promtool check rules re.rules.yaml >/dev/null 2>&1); then got=1; else got=0; fi
+	if [ "$got" = "$want" ]; then
+		ok "promtool/regex/$re ($([ "$want" = 1 ] && echo accepted || echo refused))"
+	else
+		not_ok "promtool/regex/$re" "promtool $([ "$got" = 1 ] && echo accepts || echo refuses) it; tests/unit.c expects the opposite"
+	fi
+done <<<"$REGEXES"

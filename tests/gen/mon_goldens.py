@@ -237,6 +237,9 @@ def main():
                     "        prod: {pageSeverity: urgent}\n"))))
     write("err-mon-bad-values", rl(workload() + BAD_VALUES, profile(
         "bad-values", monitoring="    monitoring: {prometheus: true}\n")))
+    write("err-mon-bad-scrape-timeout", rl(workload() + BAD_VALUES.replace(
+        "every 5 minutes", "30s").replace("bad-values", "bad-timeout"), profile(
+        "bad-timeout", monitoring="    monitoring: {prometheus: true}\n")))
     write("err-mon-bad-window", rl(workload() + BAD_WINDOW, profile(
         "bad-window", monitoring="    monitoring: {prometheus: true}\n")))
     write("err-mon-window-too-short", rl(workload() + BAD_WINDOW.replace(
