@@ -1381,8 +1381,20 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 	}
 	if (!items)
 		return 0; /* krm-fn expand: nothing to look in */
-	if (!cm_uses_targets(p) && cfg->service_selector)
+	if (!cm_uses_targets(p)) {
+		/* The series are not selected by the Service's name, so they
+		 * may still match; the ServiceMonitor guesses the labels. */
+		if (p->has_endpoint && !cfg->service_selector)
+			cm_diag_add(diags, CM_SEV_WARNING, &w,
+				    "no Service in the input selects the pods of "
+				    "%s \"%s\", so ServiceMonitor \"%s-monitor\" "
+				    "selects Services labelled app: %s; add the "
+				    "Service to the build, or set "
+				    "spec.monitoring.serviceSelector to its labels",
+				    wl_kind, wl_name ? wl_name : cfg->service,
+				    cfg->service, cfg->service);
 		return 0;
+	}
 	w.field_path = NULL;
 	cm_diag_add(diags, CM_SEV_ERROR, &w,
 		    "no Service in the input selects the pods of %s \"%s\"%s%s, "

@@ -282,6 +282,8 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
 			gputs(g, &ml, "app", pl->service);
 		}
 	}
+	if (ml.len == 0) /* no Service known (see cm_plan_targets) */
+		gputs(g, &ml, "app", pl->service);
 	gput(g, &sel, "matchLabels", ml);
 	gput(g, &spec, "selector", sel);
 	if (svc_ns && !cm_ns_eq(svc_ns, pl->namespace_)) {

@@ -248,6 +248,9 @@ def main():
     write("err-mon-latency-above-buckets", rl(workload(), profile(
         monitoring=("    monitoring:\n      overrides:\n        prod: "
                     "{sloLatencyP95ms: 12000}\n"))))
+    # A profile that does not select by the Service's name: a warning.
+    write("mon-warn-no-service-app-selector", rl(workload(svc=False) + CUSTOM, profile(
+        "team-api", monitoring="    monitoring: {prometheus: true}\n")))
     write("mon-item-profile", rl(workload() + CUSTOM, profile(
         "team-api", monitoring="    monitoring: {prometheus: true}\n").replace(
         "team: payments-team", "team: 'pay\"ments\\\\team'")))
