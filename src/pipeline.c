@@ -5,11 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "config/config.h"
 #include "core/arena.h"
 #include "core/item.h"
 #include "expand/catalog.h"
 #include "expand/cost.h"
+#include "expand/monitoring.h"
 #include "generate/monitor.h"
 #include "read/parse.h"
 #include "read/resourcelist.h"
@@ -360,6 +363,38 @@ out:
 	return rc;
 }
 
+/* Add the monitoring plan to the expansion JSON *json (replaced). 0 or -1. */
+static int cm_expand_add_monitoring(char **json, const cm_mon_plan *mplan,
+				    const cm_config *cfg, const cm_cost_plan *cost)
+{
+	const char *envs[64];
+	char *mon = NULL, *all = NULL;
+	json_t *o = NULL, *m = NULL;
+	size_t i, n = 0;
+	int rc = -1;
+
+	/* Severities for every environment of the cost profile. */
+	for (i = 0; i < cost->profile.n_envs && n < 64; i++)
+		envs[n++] = cost->profile.envs[i].name;
+	if (cm_mon_plan_json(mplan, cfg, envs, n, &mon) < 0)
+		goto out;
+	o = json_loads(*json, JSON_DECODE_ANY, NULL);
+	m = json_loads(mon, JSON_DECODE_ANY, NULL);
+	if (!o || !m || json_object_set(o, "monitoring", m) < 0)
+		goto out;
+	all = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!all)
+		goto out;
+	free(*json);
+	*json = all;
+	rc = 0;
+out:
+	json_decref(m);
+	json_decref(o);
+	free(mon);
+	return rc;
+}
+
 int cm_expand_process(cm_buf *config, const char *config_name,
 		      cm_buf *catalogs, const char *const *catalog_names,
 		      size_t n_catalogs, cm_buf *out, cm_diags *diags)
@@ -448,8 +483,23 @@ int cm_expand_process(cm_buf *config, const char *config_name,
 		keys[i] = set.meta[i].key;
 		values[i] = set.meta[i].value;
 	}
-	if (cm_cost_expand_json(&plan, keys, values, set.n_meta, &json) < 0 ||
-	    cm_buf_adds(out, json) < 0 || cm_buf_adds(out, "\n") < 0) {
+	if (cm_cost_expand_json(&plan, keys, values, set.n_meta, &json) < 0)
+		goto oom;
+	if (cfg.monitoring_profile && *cfg.monitoring_profile) {
+		/* The monitoring plan (no input: target Services unknown
+		 * unless spec.monitoring.serviceName names one). */
+		cm_mon_plan mplan;
+
+		if (cm_mon_expand(a, &cfg, &cat,
+				  cfg.namespace_ && *cfg.namespace_ ? cfg.namespace_
+								    : NULL,
+				  NULL, &mplan, diags) < 0)
+			goto out;
+		if (cm_expand_add_monitoring(&json, &mplan, &cfg, &plan) < 0)
+			goto oom;
+	}
+	if (cm_buf_adds(out, json) < 0 || cm_buf_adds(out, "\n") < 0) {
+oom:
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "out of memory while writing the expansion");
 		goto out;

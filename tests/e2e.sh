@@ -807,10 +807,15 @@ def cmd_monitoring(args):
                     if series not in recorded:
                         c.fail("alert-threshold", "%s reads %s, which the "
                                "recording rules lack", ALERT, series)
+            # Only prod pages; other environments open tickets.
             labels = hits[0].get("labels") or {}
-            if labels.get("severity") != "critical":
-                c.fail("alert-threshold", "%s: severity %r, want critical",
-                       ALERT, labels.get("severity"))
+            want_sev = "critical" if env == "prod" else "warning"
+            if labels.get("severity") != want_sev:
+                c.fail("alert-threshold", "%s: severity %r, want %s",
+                       ALERT, labels.get("severity"), want_sev)
+            if labels.get("service") != SERVICE or labels.get("environment") != env:
+                c.fail("alert-threshold", "%s: labels %r lack service %s "
+                       "and environment %s", ALERT, labels, SERVICE, env)
 
     # dynatrace-json: application.json is JSON for ENV.
     dt = found.get(("ConfigMap", SERVICE + "-dynatrace-config"))

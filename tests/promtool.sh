@@ -21,17 +21,24 @@ HELPER=$ROOT/tests/monitoring.py
 DIR=$ROOT/testdata/promtool
 
 # case -> "RECORDING ALERTING".
-# api-observability: 1 request rate + 7 windows (5m 30m 1h 2h 6h 1d 3d)
-#   x 3 SLIs (availability, error rate, latency) = 22 recording rules;
-#   2 burn-rate alerts (page, ticket) x 3 SLOs + Down + NoTraffic +
+# api-observability: request and error rates (2) + 8 SLI windows (5m 30m
+#   1h 2h 6h 1d 3d and the SLO window) x 3 SLOs (availability, error
+#   rate, latency) + objective, budget, budget remaining and info x 3 SLOs
+#   + 3 latency quantiles = 41 recording rules; 2 burn-rate alerts (page,
+#   ticket) x 3 SLOs + Down + NoTraffic + SLOMetricAbsent +
 #   HighMemoryUsage + MemoryNearThreshold + HighCPUUsage +
-#   CPUNearThreshold + CrashLooping = 13 alerting rules.
+#   CPUNearThreshold + CrashLooping = 14 alerting rules.
+# orders-api-28d / -7d: a team profile without resource alerts: 41 and 9.
 # worker-observability: no SLOs; Down + 4 resource alerts + CrashLooping.
 # batch-observability: no scraping; 4 resource alerts + JobFailed.
 declare -A EXPECTED=(
-	[payment-processor]="22 13"
-	[checkout]="22 13"
-	[checkout-p95-1s]="22 13"
+	[payment-processor]="41 14"
+	[checkout]="41 14"
+	[checkout-p95-1s]="41 14"
+	[orders-api]="41 14"
+	[orders-api-int]="41 14"
+	[orders-api-28d]="41 9"
+	[orders-api-7d]="41 9"
 	[ledger-worker]="0 6"
 	[nightly-settlement]="0 5"
 )
@@ -56,6 +63,14 @@ sed 's/sloLatencyP95ms: 250$/sloLatencyP95ms: 1000/' "$DIR/checkout.input.yaml" 
 	>"$T/in/checkout-p95-1s.input.yaml"
 grep -q 'sloLatencyP95ms: 1000$' "$T/in/checkout-p95-1s.input.yaml" ||
 	not_ok "promtool/generate/checkout-p95-1s" "checkout.input.yaml has no 'sloLatencyP95ms: 250' to change"
+# The same service in a test environment, and with a 7-day window.
+sed 's/environment: prod$/environment: int-stable/; s/^        prod: {sloLatencyP95ms/        int-stable: {sloLatencyP95ms/' \
+	"$DIR/orders-api.input.yaml" >"$T/in/orders-api-int.input.yaml"
+grep -q 'int-stable: {sloLatencyP95ms' "$T/in/orders-api-int.input.yaml" ||
+	not_ok "promtool/generate/orders-api-int" "orders-api.input.yaml has no prod override to change"
+sed 's/window: 28d}$/window: 7d}/' "$DIR/orders-api-28d.input.yaml" >"$T/in/orders-api-7d.input.yaml"
+grep -q 'window: 7d}$' "$T/in/orders-api-7d.input.yaml" ||
+	not_ok "promtool/generate/orders-api-7d" "orders-api-28d.input.yaml has no 'window: 28d}' to change"
 
 for input in "$T"/in/*.input.yaml; do
 	case=$(basename "$input" .input.yaml)
@@ -114,3 +129,38 @@ for test in "$DIR"/*.test.yaml; do
 		not_ok "$name" "promtool test rules exited $rc:" "$(head -60 "$T/$base.log")"
 	fi
 done
+
+# ---- the regex check agrees with promtool ----
+# tests/unit.c checks that krm-fn accepts or refuses these matcher values
+# (cm_re2_problem); here promtool judges the same values, so the two lists
+# cannot drift from what Prometheus really accepts.
+REGEXES=$(cat <<'LIST'
+1	5..
+1	5..|429
+1	(?i)get|post
+1	[(]x\d+
+1	x-([a-z]{5})?
+0	5..|(429
+0	5..)
+0	[abc
+0	/health\q
+0	(a)\1
+0	x(?=y)
+0	*x
+LIST
+)
+while IFS=$'\t' read -r want re; do
+	"$PY" - "$re" "$T/re.rules.yaml" <<'PY'
+import sys
+re_, out = sys.argv[1:3]
+lit = re_.replace("\\", "\\\\").replace('"', '\\"')
+open(out, "w").write("groups:\n- name: re\n  rules:\n  - record: re:up:test\n"
+                     "    expr: '%s'\n" % ('up{x=~"%s"}' % lit).replace("'", "''"))
+PY
+	if (cd "$T" && promtool check rules re.rules.yaml >/dev/null 2>&1); then got=1; else got=0; fi
+	if [ "$got" = "$want" ]; then
+		ok "promtool/regex/$re ($([ "$want" = 1 ] && echo accepted || echo refused))"
+	else
+		not_ok "promtool/regex/$re" "promtool $([ "$got" = 1 ] && echo accepts || echo refuses) it; tests/unit.c expects the opposite"
+	fi
+done <<<"$REGEXES"

@@ -1,7 +1,7 @@
 /*
  * tests/unit.c - unit tests of the small modules: exact decimals, the
- * label-safe form and label key rules, buffer and arena caps, and the
- * "did you mean" suggestions. Prints one "ok"/"not ok" line per check
+ * label-safe form and label key rules, buffer and arena caps, the
+ * "did you mean" suggestions, Prometheus durations and the RE2 check. Prints one "ok"/"not ok" line per check
  * and exits non-zero if any failed.
  */
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include "../src/core/buf.h"
 #include "../src/core/decimal.h"
 #include "../src/core/text.h"
+#include "../src/expand/monitoring.h"
 #include "../src/transform/labels.h"
 
 static int failures;
@@ -45,6 +46,24 @@ static void safe(const char *in, const char *want)
 
 	snprintf(what, sizeof(what), "label-safe \"%s\" -> \"%s\"", in, want);
 	check(n == strlen(want) && !strcmp(out, want), what);
+}
+
+static void duration(const char *s, long long want)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "prometheus duration \"%s\" = %lld ms", s,
+		 want);
+	check(cm_prom_duration_ms(s) == want, what);
+}
+
+static void re2(const char *re, int ok)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "regex \"%s\" %s", re,
+		 ok ? "accepted" : "refused");
+	check((cm_re2_problem(re) == NULL) == ok, what);
 }
 
 int main(void)
@@ -149,5 +168,29 @@ int main(void)
 	check(cm_suggest("replicas", words) == NULL,
 	      "no suggestion for an unrelated word");
 
+	duration("30s", 30000);
+	duration("1m30s", 90000);
+	duration("0", 0);
+	duration("500ms", 500);
+	duration("4w", 2419200000LL);
+	duration("28d", 2419200000LL);
+	duration("1h1d", -1);
+	duration("every 5 minutes", -1);
+	duration("30", -1);
+	duration("1.5m", -1);
+	duration("", -1);
+	re2("5..", 1);
+	re2("5..|429", 1);
+	re2("(?i)get|post", 1);
+	re2("[(]x\\d+", 1);
+	re2("{service}-([a-z]{5})?", 1);
+	re2("5..|(429", 0);
+	re2("5..)", 0);
+	re2("[abc", 0);
+	re2("/health\\q", 0);
+	re2("(a)\\1", 0);
+	re2("x(?=y)", 0);
+	re2("*x", 0);
+	re2("x\\", 0);
 	return failures ? 1 : 0;
 }

@@ -56,12 +56,15 @@ static const cm_field cm_cost_fields[] = {
 	{NULL, CM_F_STRING, 0},
 };
 
-/* spec.monitoring; "overrides" and "serviceSelector" by hand. */
+/* spec.monitoring; "overrides", "serviceSelector" and "labels" by hand
+ * (offsets 0, 1, 2). */
 static const cm_field cm_monitoring_fields[] = {
 	F("prometheus", CM_F_BOOL, prometheus),
 	F("dynatrace", CM_F_BOOL, dynatrace),
+	F("serviceName", CM_F_STRING, service_name),
 	{"overrides", CM_F_MONITOR, 0},
 	{"serviceSelector", CM_F_MONITOR, 1},
+	{"labels", CM_F_MONITOR, 2},
 	{NULL, CM_F_STRING, 0},
 };
 
@@ -89,6 +92,7 @@ static const cm_field cm_flat_fields[] = {
 	F("namespace", CM_F_STRING, namespace_),
 	F("prometheus", CM_F_BOOL, prometheus),
 	F("dynatrace", CM_F_BOOL, dynatrace),
+	F("serviceName", CM_F_STRING, service_name),
 	F("labelsStrict", CM_F_BOOL, labels_strict),
 	F("labelPrefix", CM_F_STRING, labels_prefix),
 	F("failOnWarnings", CM_F_BOOL, fail_on_warnings),
@@ -260,7 +264,8 @@ static int cm_decode_overrides(cm_dec *d, const cm_node *ov)
 				     "values (%s), not %s",
 				     path,
 				     "sloAvailability, sloErrorRate, "
-				     "sloLatencyP95ms",
+				     "sloLatencyP95ms, pageSeverity, "
+				     "ticketSeverity",
 				     cm_node_shape(slo));
 			rc = -1;
 			continue;
@@ -279,6 +284,10 @@ static int cm_decode_overrides(cm_dec *d, const cm_node *ov)
 				dst = &o->error_rate;
 			else if (cm_scalar_is(key, "sloLatencyP95ms"))
 				dst = &o->latency_p95_ms;
+			else if (cm_scalar_is(key, "pageSeverity"))
+				dst = &o->page_severity;
+			else if (cm_scalar_is(key, "ticketSeverity"))
+				dst = &o->ticket_severity;
 			if (!dst) {
 				cm_unknown_field(d, fpath,
 						 key->kind == CM_SCALAR
@@ -333,6 +342,40 @@ static int cm_decode_selector(cm_dec *d, const cm_node *m, const char *path)
 		}
 	d->out->service_selector = m;
 	return 0;
+}
+
+/* spec.monitoring.labels: labels (valid keys and values) for every
+ * generated monitoring object. 0 or -1. */
+static int cm_decode_mon_labels(cm_dec *d, const cm_node *m, const char *path)
+{
+	uint32_t i;
+	int rc = 0;
+
+	if (cm_node_is_null(m) || (m->kind == CM_MAP && m->len == 0))
+		return 0;
+	if (m->kind != CM_MAP) {
+		cm_dec_error(d, path,
+			     "field \"%s\" must be a mapping of labels for the "
+			     "generated monitoring objects, e.g. {release: "
+			     "kube-prometheus-stack}",
+			     path);
+		return -1;
+	}
+	/* Keys and values are checked as labels when the plan is made. */
+	for (i = 0; i < m->len; i++) {
+		const cm_node *v = &m->u.kids[2 * i + 1];
+
+		if (m->u.kids[2 * i].kind != CM_SCALAR || v->kind != CM_SCALAR) {
+			cm_dec_error(d, path,
+				     "field \"%s\" must map label keys to "
+				     "string values",
+				     path);
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		d->out->monitoring_labels = m;
+	return rc;
 }
 
 /* An unknown logical label name at path: report it. */
@@ -582,6 +625,11 @@ static int cm_decode_map(cm_dec *d, const cm_node *m, const char *prefix,
 					rc = -1;
 				continue;
 			}
+			if (t == cm_monitoring_fields && f->offset == 2) {
+				if (cm_decode_mon_labels(d, val, path) < 0)
+					rc = -1;
+				continue;
+			}
 			if (t == cm_monitoring_fields) {
 				/* "overrides" inside spec.monitoring */
 				if (cm_decode_overrides(d, val) < 0)
@@ -614,7 +662,7 @@ static int cm_decode_map(cm_dec *d, const cm_node *m, const char *prefix,
 static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 {
 	const char *names[40];
-	const char *slo[3] = {NULL, NULL, NULL};
+	const char *slo[5] = {NULL, NULL, NULL, NULL, NULL};
 	size_t i;
 	int rc = 0;
 
@@ -676,7 +724,7 @@ static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 		if (cm_store(d, f, path, val) < 0)
 			rc = -1;
 	}
-	if (slo[0] || slo[1] || slo[2]) {
+	if (slo[0] || slo[1] || slo[2] || slo[3] || slo[4]) {
 		cm_slo_override *o;
 
 		if (!d->out->environment) {
@@ -696,6 +744,8 @@ static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 		o->availability = slo[0];
 		o->error_rate = slo[1];
 		o->latency_p95_ms = slo[2];
+		o->page_severity = slo[3];
+		o->ticket_severity = slo[4];
 		d->out->overrides = o;
 		d->out->n_overrides = 1;
 	}

@@ -42,6 +42,8 @@ typedef struct cm_slo_override {
 	const char *availability;   /* sloAvailability, percent */
 	const char *error_rate;     /* sloErrorRate, percent */
 	const char *latency_p95_ms; /* sloLatencyP95ms */
+	const char *page_severity;   /* pageSeverity */
+	const char *ticket_severity; /* ticketSeverity */
 } cm_slo_override;
 
 /* The logical cost labels, in the order they are written. */
@@ -92,6 +94,9 @@ typedef struct cm_config {
 	size_t n_overrides;
 	const cm_node *service_selector; /* monitoring.serviceSelector, a
 					  * mapping of label: value, or NULL */
+	const char *service_name; /* monitoring.serviceName: the Kubernetes
+				   * Service the metrics come through */
+	const cm_node *monitoring_labels; /* monitoring.labels, or NULL */
 
 	int fail_on_warnings; /* spec.failOnWarnings: -1 unset, 0, 1 */
 

@@ -16,6 +16,8 @@
 /* The logical label names (config.h). */
 #define cm_fd_label_names cm_label_names
 static const char *const cm_fd_bool_words[] = {"true", "false", NULL};
+static const char *const cm_fd_severity_words[] = {"critical", "warning",
+						    "info", NULL};
 
 /* ---- ServiceProfile ---- */
 
@@ -41,7 +43,16 @@ const cm_fdesc cm_fd_service_slo[] = {
 	   "Error-rate objective in percent of requests, strictly between 0 "
 	   "and 100 (e.g. 0.1)."),
 	FD("sloLatencyP95ms", CM_FD_NUMBER, 0,
-	   "95th percentile latency objective in milliseconds, > 0."),
+	   "95th percentile latency objective in milliseconds, > 0: on a "
+	   "histogram bucket, or between two (interpolated)."),
+	FDW("pageSeverity", CM_FD_STRING, 0,
+	    "Severity of the paging alerts in this environment (default: the "
+	    "profile's; built-ins: critical in prod, else warning).",
+	    cm_fd_severity_words),
+	FDW("ticketSeverity", CM_FD_STRING, 0,
+	    "Severity of the ticket alerts in this environment (default "
+	    "warning).",
+	    cm_fd_severity_words),
 	FD_END,
 };
 
@@ -53,6 +64,14 @@ const cm_fdesc cm_fd_service_monitoring[] = {
 	FD("serviceSelector", CM_FD_STRMAP, 0,
 	   "Labels of the Service the ServiceMonitor selects; default: the "
 	   "labels of the Service in the input that selects the workload."),
+	FD("serviceName", CM_FD_STRING, 0,
+	   "Name of the Kubernetes Service the metrics come through (the "
+	   "`service` target label); default: the Service in the input that "
+	   "selects the workload. Needed when the Service is not in the "
+	   "input."),
+	FD("labels", CM_FD_STRMAP, 0,
+	   "Labels for every generated monitoring object, e.g. {release: "
+	   "kube-prometheus-stack}."),
 	FDS("overrides", CM_FD_MAP_OF, 0,
 	    "SLO objectives per environment (each key an environment of the "
 	    "cost profile), over the monitoring profile's defaults.",
@@ -143,6 +162,7 @@ const cm_fdesc cm_fd_service_flat[] = {
 	    cm_fd_bool_words),
 	FDW("dynatrace", CM_FD_BOOL, 0, "As spec.monitoring.dynatrace.",
 	    cm_fd_bool_words),
+	FD("serviceName", CM_FD_STRING, 0, "As spec.monitoring.serviceName."),
 	FDW("labelsStrict", CM_FD_BOOL, 0, "As spec.labels.strict.",
 	    cm_fd_bool_words),
 	FD("labelPrefix", CM_FD_STRING, 0, "As spec.labels.prefix."),
@@ -154,6 +174,12 @@ const cm_fdesc cm_fd_service_flat[] = {
 	   "SLO override for the configured environment."),
 	FD("sloLatencyP95ms", CM_FD_NUMBER, 0,
 	   "SLO override for the configured environment."),
+	FDW("pageSeverity", CM_FD_STRING, 0,
+	    "Paging alert severity for the configured environment.",
+	    cm_fd_severity_words),
+	FDW("ticketSeverity", CM_FD_STRING, 0,
+	    "Ticket alert severity for the configured environment.",
+	    cm_fd_severity_words),
 	FD("labelsOmit", CM_FD_STRING, 0,
 	   "Comma-separated label names to leave out everywhere."),
 	FD("podLabelsOmit", CM_FD_STRING, 0,
@@ -226,6 +252,8 @@ const cm_fdesc cm_fd_mon_endpoint[] = {
 	FD("port", CM_FD_PORT, 0, "Service port name or number to scrape."),
 	FD("path", CM_FD_STRING, 0, "Metrics path (default /metrics)."),
 	FD("interval", CM_FD_STRING, 0, "Scrape interval, e.g. 30s."),
+	FD("scrapeTimeout", CM_FD_STRING, 0,
+	   "Scrape timeout, e.g. 10s; not longer than the interval."),
 	FDW("scheme", CM_FD_STRING, 0, "Scrape scheme.", cm_fd_schemes),
 	FDS("selector", CM_FD_LIST_OF, 0, "Matchers of the up series.",
 	    cm_fd_mon_matcher),
@@ -236,6 +264,9 @@ const cm_fdesc cm_fd_mon_traffic[] = {
 	FD("requestsMetric", CM_FD_STRING, 0, "Request counter metric name."),
 	FD("latencyMetric", CM_FD_STRING, 0,
 	   "Latency histogram metric name (without _bucket)."),
+	FD("latencyBuckets", CM_FD_NUMBERS, 0,
+	   "Bucket bounds (seconds, ascending, without +Inf) the histogram "
+	   "exposes; default the client libraries' 0.005 ... 10."),
 	FDS("selector", CM_FD_LIST_OF, 0, "Matchers of the service's series.",
 	    cm_fd_mon_matcher),
 	FDS("errors", CM_FD_LIST_OF, 0, "Matchers of the failed requests.",
@@ -247,7 +278,8 @@ const cm_fdesc cm_fd_mon_slo[] = {
 	FD("availability", CM_FD_NUMBER, 0, "Default availability objective, %."),
 	FD("errorRate", CM_FD_NUMBER, 0, "Default error-rate objective, %."),
 	FD("latencyP95ms", CM_FD_NUMBER, 0, "Default p95 latency objective, ms."),
-	FD("window", CM_FD_STRING, 0, "SLO window (default 30d)."),
+	FD("window", CM_FD_STRING, 0,
+	   "SLO window, 7d to 90d in weeks, days or hours (default 30d)."),
 	FD_END,
 };
 
@@ -274,6 +306,14 @@ const cm_fdesc cm_fd_mon_dynatrace[] = {
 	FD_END,
 };
 
+static const cm_fdesc cm_fd_mon_severity[] = {
+	FDW("page", CM_FD_STRING, 0, "Severity of the paging alerts.",
+	    cm_fd_severity_words),
+	FDW("ticket", CM_FD_STRING, 0, "Severity of the ticket alerts.",
+	    cm_fd_severity_words),
+	FD_END,
+};
+
 const cm_fdesc cm_fd_mon_spec[] = {
 	FD("description", CM_FD_STRING, 0, "What services the profile is for."),
 	FDS("endpoint", CM_FD_OBJECT, 0, "What the ServiceMonitor scrapes.",
@@ -281,6 +321,9 @@ const cm_fdesc cm_fd_mon_spec[] = {
 	FDS("traffic", CM_FD_OBJECT, 0, "The HTTP traffic metrics of the SLOs.",
 	    cm_fd_mon_traffic),
 	FDS("slo", CM_FD_OBJECT, 0, "Default SLO objectives.", cm_fd_mon_slo),
+	FDS("severities", CM_FD_MAP_OF, 0,
+	    "Alert severities per environment (or default): {page, ticket}.",
+	    cm_fd_mon_severity),
 	FDS("resources", CM_FD_OBJECT, 0, "Resource alert thresholds.",
 	    cm_fd_mon_resources),
 	FDS("alerts", CM_FD_OBJECT, 0, "Liveness alerts.", cm_fd_mon_alerts),
@@ -371,6 +414,13 @@ static json_t *cm_fd_value(const cm_fdesc *f)
 		json_object_set_new(s, "items", items);
 		break;
 	}
+	case CM_FD_NUMBERS:
+		json_object_set_new(s, "type", json_string("array"));
+		json_object_set_new(
+			s, "items",
+			json_pack("{s[ss]ss}", "type", "number", "string",
+				  "pattern", CM_FD_DECIMAL_RE));
+		break;
 	case CM_FD_STRMAP:
 		json_object_set_new(s, "type", json_string("object"));
 		json_object_set_new(s, "additionalProperties",

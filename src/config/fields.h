@@ -27,6 +27,7 @@ typedef enum cm_fd_shape {
 	CM_FD_BOOL,     /* true or false */
 	CM_FD_PORT,     /* a port name or number */
 	CM_FD_STRINGS,  /* a list of strings */
+	CM_FD_NUMBERS,  /* a list of exact decimals */
 	CM_FD_STRMAP,   /* a mapping of string to string */
 	CM_FD_NUMMAP,   /* a mapping of name to a decimal */
 	CM_FD_OBJECT,   /* a mapping with the fields in sub */

@@ -11,9 +11,6 @@
 
 #define CM_PROMQL_MAX ((size_t)1 << 20)
 
-static const char *const cm_windows[] = {
-	"5m", "30m", "1h", "2h", "6h", "1d", "3d", NULL,
-};
 
 typedef struct cm_gen {
 	cm_arena *a;
@@ -21,13 +18,8 @@ typedef struct cm_gen {
 	const cm_config *cfg;
 	cm_mon_plan plan;
 	int oom;
-	char by[256];      /* "namespace, service" */
-	char level[256];   /* "namespace_service" */
-	char reqbase[256]; /* http_requests (without _total) */
-	cm_buf sel;        /* selector body of the service's series */
-	cm_buf recsel;     /* equality matchers of it, for recorded series */
-	cm_buf rsel;       /* selector body of the service's pods */
-	cm_buf expr;       /* scratch */
+	cm_buf sel;  /* selector body of the service's series */
+	cm_buf rsel; /* selector body of the service's pods */
 } cm_gen;
 
 /* ---- node building (sticky out-of-memory flag) ---- */
@@ -65,41 +57,30 @@ static const char *gfmt(cm_gen *g, const char *fmt, ...)
 
 static const char *gfmt(cm_gen *g, const char *fmt, ...)
 {
-	char tmp[2048];
+	cm_buf b;
 	va_list ap;
 	char *s;
 
+	cm_buf_init(&b, CM_PROMQL_MAX);
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	if (cm_buf_vaddf(&b, fmt, ap) < 0)
+		g->oom = 1;
 	va_end(ap);
-	s = cm_arena_strndup(g->a, tmp, strlen(tmp));
+	s = cm_arena_strndup(g->a, b.data ? b.data : "", b.len);
+	cm_buf_free(&b);
 	if (!s)
 		g->oom = 1;
 	return s ? s : "";
 }
 
-/* A copy of the scratch buffer's text in the arena. */
-static const char *gexpr(cm_gen *g)
+/* A copy of s (may be NULL: "") in the arena. */
+static const char *gdup(cm_gen *g, const char *s)
 {
-	char *s = cm_arena_strndup(g->a, g->expr.data ? g->expr.data : "",
-				   g->expr.len);
+	char *d = cm_arena_strndup(g->a, s ? s : "", s ? strlen(s) : 0);
 
-	if (!s)
+	if (!d)
 		g->oom = 1;
-	return s ? s : "";
-}
-
-static void gadd(cm_gen *g, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void gadd(cm_gen *g, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (cm_buf_vaddf(&g->expr, fmt, ap) < 0)
-		g->oom = 1;
-	va_end(ap);
+	return d ? d : "";
 }
 
 /*
@@ -155,14 +136,20 @@ static cm_node gmeta(cm_gen *g, const char *name)
 	gputs(g, &md, "name", name);
 	if (g->plan.namespace_)
 		gputs(g, &md, "namespace", g->plan.namespace_);
-	for (src = g->plan.profile.labels; src; src = NULL) {
+	if (g->plan.profile.labels || g->plan.extra_labels) {
+		/* The profile's labels, then spec.monitoring.labels (which
+		 * win: e.g. release: for kube-prometheus-stack). */
+		const cm_node *srcs[2] = {g->plan.profile.labels,
+					  g->plan.extra_labels};
 		cm_node lab = cm_map_new();
+		size_t k;
 
-		for (i = 0; i < src->len; i++)
-			if (src->u.kids[2 * i].kind == CM_SCALAR &&
-			    src->u.kids[2 * i + 1].kind == CM_SCALAR)
-				gputs(g, &lab, src->u.kids[2 * i].u.str,
-				      src->u.kids[2 * i + 1].u.str);
+		for (k = 0; k < 2; k++)
+			for (i = 0; srcs[k] && i < srcs[k]->len; i++)
+				if (srcs[k]->u.kids[2 * i].kind == CM_SCALAR &&
+				    srcs[k]->u.kids[2 * i + 1].kind == CM_SCALAR)
+					gputs(g, &lab, srcs[k]->u.kids[2 * i].u.str,
+					      srcs[k]->u.kids[2 * i + 1].u.str);
 		gput(g, &md, "labels", lab);
 	}
 	for (src = g->plan.profile.annotations; src; src = NULL) {
@@ -190,89 +177,9 @@ static cm_node gobject(cm_gen *g, const char *api, const char *kind,
 	return o;
 }
 
-/* ---- finding the workload and its Service ---- */
-
 static bool cm_ns_eq(const char *x, const char *y)
 {
 	return (!x && !y) || (x && y && !strcmp(x, y));
-}
-
-static bool cm_usable(const cm_node *it)
-{
-	return it->kind == CM_MAP && !cm_item_is_local_config(it) &&
-	       !cm_is_costmon_object(it);
-}
-
-/* The service's workload: one named like the service, else the only
- * workload in the list. NULL when there is none or it is ambiguous. */
-static const cm_node *cm_find_workload(const cm_node *items, const char *svc)
-{
-	const cm_node *only = NULL;
-	uint32_t i, count = 0;
-
-	for (i = 0; i < items->len; i++) {
-		const cm_node *it = &items->u.kids[i];
-		const char *name;
-
-		if (!cm_usable(it) || cm_item_workload(it) == CM_WORKLOAD_NONE)
-			continue;
-		name = cm_map_str(it, "metadata.name");
-		if (name && !strcmp(name, svc))
-			return it;
-		only = it;
-		count++;
-	}
-	return count == 1 ? only : NULL;
-}
-
-/* True when every pair of sel (a mapping) is in labels. */
-static bool cm_selects(const cm_node *sel, const cm_node *labels)
-{
-	uint32_t i;
-
-	if (!sel || sel->kind != CM_MAP || sel->len == 0 || !labels)
-		return false;
-	for (i = 0; i < sel->len; i++) {
-		const cm_node *k = &sel->u.kids[2 * i];
-		const cm_node *v = &sel->u.kids[2 * i + 1];
-		const cm_node *have;
-
-		if (k->kind != CM_SCALAR || v->kind != CM_SCALAR)
-			return false;
-		have = cm_map_get(labels, k->u.str);
-		if (!have || have->kind != CM_SCALAR ||
-		    have->len != v->len || memcmp(have->u.str, v->u.str, v->len))
-			return false;
-	}
-	return true;
-}
-
-/* The Service that selects the workload's pods (same namespace): one
- * named like the service if several do. */
-static const cm_node *cm_find_service(const cm_node *items,
-				      const cm_node *wl, const char *svc)
-{
-	const cm_node *pods = wl ? cm_item_pod_labels(wl) : NULL;
-	const char *ns = wl ? cm_map_str(wl, "metadata.namespace") : NULL;
-	const cm_node *found = NULL;
-	uint32_t i;
-
-	for (i = 0; pods && i < items->len; i++) {
-		const cm_node *it = &items->u.kids[i];
-		const char *name;
-
-		if (!cm_usable(it) || !cm_scalar_is(cm_map_get(it, "kind"), "Service") ||
-		    !cm_scalar_is(cm_map_get(it, "apiVersion"), "v1") ||
-		    !cm_ns_eq(cm_map_str(it, "metadata.namespace"), ns) ||
-		    !cm_selects(cm_map_path(it, "spec.selector"), pods))
-			continue;
-		name = cm_map_str(it, "metadata.name");
-		if (name && !strcmp(name, svc))
-			return it;
-		if (!found)
-			found = it;
-	}
-	return found;
 }
 
 /* ---- the ServiceMonitor ---- */
@@ -287,16 +194,40 @@ static bool cm_is_cost_key(const cm_label_set *ls, const char *key)
 	return false;
 }
 
-static cm_node gen_service_monitor(cm_gen *g, const cm_node *items,
-				   const cm_node *wl, const cm_label_set *ls)
+/* True when every target Service of the plan has label k = v. */
+static bool cm_all_targets_have(const cm_mon_plan *pl, const char *k,
+				const char *v)
 {
-	const cm_mon_profile *p = &g->plan.profile;
+	size_t t;
+
+	for (t = 0; t < pl->n_targets; t++) {
+		const cm_node *have = pl->target_nodes[t]
+			? cm_map_get(cm_map_path(pl->target_nodes[t], "metadata.labels"), k)
+			: NULL;
+
+		if (!have || !cm_scalar_is(have, v))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The ServiceMonitor: it selects the target Services of the plan by
+ * spec.monitoring.serviceSelector, else by the labels they all share
+ * (cost labels aside). Returns the object; a target set that no label
+ * selector can pick is an error (*bad set).
+ */
+static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
+{
+	const cm_mon_plan *pl = &g->plan;
+	const cm_mon_profile *p = &pl->profile;
 	cm_node sm = gobject(g, "monitoring.coreos.com/v1", "ServiceMonitor",
-			     gfmt(g, "%s-monitor", g->plan.service));
+			     gfmt(g, "%s-monitor", pl->service));
 	cm_node spec = cm_map_new(), sel = cm_map_new(), ml = cm_map_new();
 	cm_node eps = cm_seq_new(), ep = cm_map_new();
-	const cm_node *svc = NULL, *labels;
-	cm_where w = g->cfg->where;
+	const cm_node *first = pl->n_targets ? pl->target_nodes[0] : NULL;
+	const cm_node *labels;
+	const char *svc_ns = first ? cm_map_str(first, "metadata.namespace") : NULL;
 	uint32_t i;
 
 	if (g->cfg->service_selector) {
@@ -304,88 +235,68 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_node *items,
 		for (i = 0; i < labels->len; i++)
 			gputs(g, &ml, labels->u.kids[2 * i].u.str,
 			      labels->u.kids[2 * i + 1].u.str);
-	} else {
-		svc = cm_find_service(items, wl, g->plan.service);
-		labels = svc ? cm_map_path(svc, "metadata.labels") : NULL;
+	} else if (first) {
+		labels = cm_map_path(first, "metadata.labels");
 		for (i = 0; labels && labels->kind == CM_MAP && i < labels->len; i++) {
 			const cm_node *k = &labels->u.kids[2 * i];
 			const cm_node *v = &labels->u.kids[2 * i + 1];
 
 			if (k->kind == CM_SCALAR && v->kind == CM_SCALAR &&
-			    !cm_is_cost_key(ls, k->u.str))
+			    !cm_is_cost_key(ls, k->u.str) &&
+			    cm_all_targets_have(pl, k->u.str, v->u.str))
 				gputs(g, &ml, k->u.str, v->u.str);
 		}
-		if (!svc) {
-			w.field_path = NULL;
-			cm_diag_add(g->diags, CM_SEV_WARNING, &w,
-				    "no Service in the input selects the pods of "
-				    "%s \"%s\", so ServiceMonitor \"%s-monitor\" "
-				    "selects Services labelled app: %s; add the "
-				    "Service to the build, or set "
-				    "spec.monitoring.serviceSelector to its labels",
-				    wl ? cm_map_str(wl, "kind") : "the workload",
-				    wl ? cm_map_str(wl, "metadata.name")
-				       : g->plan.service,
-				    g->plan.service, g->plan.service);
-			gputs(g, &ml, "app", g->plan.service);
+		if (ml.len == 0 && pl->n_targets > 1) {
+			cm_where sw = cm_item_where(first);
+			char names[512] = "";
+			size_t t;
+
+			for (t = 0; t < pl->n_targets; t++)
+				if (strlen(names) + strlen(pl->targets[t]) + 4 < sizeof(names))
+					snprintf(names + strlen(names),
+						 sizeof(names) - strlen(names), "%s\"%s\"",
+						 t ? ", " : "", pl->targets[t]);
+			sw.field_path = "metadata.labels";
+			cm_diag_add(g->diags, CM_SEV_ERROR, &sw,
+				    "Services %s select the pods of %s and share no "
+				    "label, so one ServiceMonitor \"%s-monitor\" "
+				    "cannot select them all and their SLIs would "
+				    "stay empty; give them a common label such as "
+				    "app: %s, or set spec.monitoring.serviceName to "
+				    "the one to scrape",
+				    names, pl->service, pl->service, pl->service);
+			*bad = 1;
 		} else if (ml.len == 0) {
-			cm_where sw = cm_item_where(svc);
+			/* Labels may still be added later in the build (e.g.
+			 * kustomize labels), so this is not certain to fail. */
+			cm_where sw = cm_item_where(first);
 
 			sw.field_path = "metadata.labels";
 			cm_diag_add(g->diags, CM_SEV_WARNING, &sw,
 				    "Service \"%s\" has no labels of its own, so "
-				    "ServiceMonitor \"%s-monitor\" cannot select "
-				    "it; add a label such as app: %s to the "
-				    "Service",
-				    cm_map_str(svc, "metadata.name"),
-				    g->plan.service, g->plan.service);
-			gputs(g, &ml, "app", g->plan.service);
-		}
-		if (svc) {
-			const cm_node *ports = cm_map_path(svc, "spec.ports");
-			bool has = false;
-			char names[512] = "";
-			size_t n = 0;
-
-			for (i = 0; ports && ports->kind == CM_SEQ && i < ports->len; i++) {
-				const char *pn = cm_map_str(&ports->u.kids[i], "name");
-
-				if (pn && !strcmp(pn, p->port))
-					has = true;
-				if (pn && n + strlen(pn) + 3 < sizeof(names))
-					n += (size_t)snprintf(names + n, sizeof(names) - n,
-							      "%s%s", n ? ", " : "", pn);
-			}
-			if (!has) {
-				cm_where sw = cm_item_where(svc);
-
-				sw.field_path = "spec.ports";
-				cm_diag_add(g->diags, CM_SEV_WARNING, &sw,
-					    "Service \"%s\" has no port named \"%s\" "
-					    "(its ports: %s), so ServiceMonitor "
-					    "\"%s-monitor\" scrapes nothing; name the "
-					    "metrics port \"%s\" or use a monitoring "
-					    "profile whose endpoint.port matches",
-					    cm_map_str(svc, "metadata.name"), p->port,
-					    n ? names : "none named", g->plan.service,
-					    p->port);
-			}
+				    "ServiceMonitor \"%s-monitor\" selects Services "
+				    "labelled app: %s; add that label to the "
+				    "Service, or set spec.monitoring.serviceSelector "
+				    "to its labels",
+				    pl->targets[0], pl->service, pl->service);
+			gputs(g, &ml, "app", pl->service);
 		}
 	}
+	if (ml.len == 0) /* no Service known (see cm_plan_targets) */
+		gputs(g, &ml, "app", pl->service);
 	gput(g, &sel, "matchLabels", ml);
 	gput(g, &spec, "selector", sel);
-	if (svc && !cm_ns_eq(cm_map_str(svc, "metadata.namespace"),
-			     g->plan.namespace_) &&
-	    cm_map_str(svc, "metadata.namespace")) {
+	if (svc_ns && !cm_ns_eq(svc_ns, pl->namespace_)) {
 		cm_node nsel = cm_map_new(), names = cm_seq_new();
 
-		gpush(g, &names, gstr(g, cm_map_str(svc, "metadata.namespace")));
+		gpush(g, &names, gstr(g, svc_ns));
 		gput(g, &nsel, "matchNames", names);
 		gput(g, &spec, "namespaceSelector", nsel);
 	}
 	gputs(g, &ep, "port", p->port);
 	gputs(g, &ep, "path", p->path);
 	gputs(g, &ep, "interval", p->interval);
+	gputs(g, &ep, "scrapeTimeout", p->scrape_timeout);
 	gputs(g, &ep, "scheme", p->scheme);
 	gpush(g, &eps, ep);
 	gput(g, &spec, "endpoints", eps);
@@ -393,15 +304,299 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_node *items,
 	return sm;
 }
 
-/* ---- rules ---- */
+/* ---- rules: the shapes ---- */
+
+/*
+ * Every rule is one entry. expr, summary and description are templates:
+ * ${name} is replaced by the value of that variable (cm_var), nothing
+ * else is touched ({{ $labels.pod }} stays for Prometheus).
+ *
+ * Variables: sel (selector of the service's series), esel (sel and the
+ * error matchers), rsel (the pods' selector), jsel (the jobs' selector),
+ * req (requests counter), lat (latency histogram), w (window), k
+ * (matchers of the recorded series: service, namespace), slo (the SLO's
+ * label), budget, target, objective (as text), good (the rate of
+ * requests faster than the latency objective over w), burn (the burn
+ * condition of the alert's class), absent (the missing-SLI condition),
+ * mem, memwarn, cpu, cpuwarn (thresholds), service, environment, window,
+ * size, what (the SLO in words), burnwords (the pairs in words).
+ */
+
+/* When a shape applies. */
+enum {
+	W_TRAFFIC = 1,    /* the profile measures requests */
+	W_SCRAPED = 2,    /* a ServiceMonitor or traffic: targets exist */
+	W_LATENCY = 4,    /* the latency SLO is on */
+	W_RESOURCES = 8,  /* resource thresholds */
+	W_CRASH = 16,     /* crash-loop alert */
+	W_JOBS = 32,      /* failed-job alert */
+	W_SLO = 64,       /* once per SLO that is on (kind: any or one) */
+	W_WINDOWS = 128,  /* once per SLI window (and the SLO window) */
+};
+
+typedef struct cm_record_shape {
+	const char *record; /* name; ${w} allowed */
+	unsigned when;
+	int kind; /* W_SLO: the SLO kind, or -1 for every SLO */
+	const char *expr;
+	const char *quantile; /* extra label quantile, or NULL */
+} cm_record_shape;
+
+static const cm_record_shape cm_records[] = {
+	{CM_REC_REQUESTS, W_TRAFFIC, -1,
+	 "sum by (namespace) (rate(${req}{${sel}}[5m]))", NULL},
+	{CM_REC_ERRORS, W_TRAFFIC, -1,
+	 "sum by (namespace) (rate(${req}{${esel}}[5m])) or 0 * sum by "
+	 "(namespace) (rate(${req}{${sel}}[5m]))", NULL},
+	/* Availability counts samples: a pod alive for 2 minutes weighs 4
+	 * scrapes, not as much as one alive for the whole window. */
+	{CM_REC_SLI "${w}", W_SLO | W_WINDOWS, CM_SLO_AVAILABILITY,
+	 "(sum by (namespace) (count_over_time(up{${sel}}[${w}])) - sum by "
+	 "(namespace) (sum_over_time(up{${sel}}[${w}]))) / sum by (namespace) "
+	 "(count_over_time(up{${sel}}[${w}]))", NULL},
+	/* No error series yet (no request has failed) is a ratio of 0. */
+	{CM_REC_SLI "${w}", W_SLO | W_WINDOWS, CM_SLO_ERRORS,
+	 "(sum by (namespace) (rate(${req}{${esel}}[${w}])) or 0 * sum by "
+	 "(namespace) (rate(${req}{${sel}}[${w}]))) / sum by (namespace) "
+	 "(rate(${req}{${sel}}[${w}]))", NULL},
+	{CM_REC_SLI "${w}", W_SLO | W_WINDOWS, CM_SLO_LATENCY,
+	 "1 - (${good}) / sum by (namespace) (rate(${lat}_count{${sel}}[${w}]))",
+	 NULL},
+	{CM_REC_OBJECTIVE, W_SLO, -1, "vector(${target})", NULL},
+	{CM_REC_BUDGET, W_SLO, -1, "vector(${budget})", NULL},
+	{CM_REC_REMAINING, W_SLO, -1,
+	 "1 - " CM_REC_SLI "${window}{${k},slo=\"${slo}\"} / ${budget}", NULL},
+	{CM_REC_INFO, W_SLO, -1, "vector(1)", NULL},
+	{CM_REC_QUANTILE, W_LATENCY, -1,
+	 "histogram_quantile(0.5, sum by (namespace, le) "
+	 "(rate(${lat}_bucket{${sel}}[5m])))", "0.5"},
+	{CM_REC_QUANTILE, W_LATENCY, -1,
+	 "histogram_quantile(0.95, sum by (namespace, le) "
+	 "(rate(${lat}_bucket{${sel}}[5m])))", "0.95"},
+	{CM_REC_QUANTILE, W_LATENCY, -1,
+	 "histogram_quantile(0.99, sum by (namespace, le) "
+	 "(rate(${lat}_bucket{${sel}}[5m])))", "0.99"},
+};
+
+typedef struct cm_alert_shape {
+	const char *name[CM_SLO_KINDS]; /* suffix; by SLO kind when W_SLO */
+	unsigned when;
+	int burn_class; /* W_SLO: which burn pairs (cm_sev_class) */
+	const char *expr;
+	const char *for_; /* or NULL */
+	cm_sev_class cls;
+	const char *summary, *description;
+} cm_alert_shape;
+
+static const cm_alert_shape cm_alerts[] = {
+	{{"AvailabilityBudgetBurn", "HighErrorRate", "HighLatency"}, W_SLO,
+	 CM_CLASS_PAGE, "${burn}", NULL, CM_CLASS_PAGE,
+	 "${service} ${what} is burning its error budget fast",
+	 "${service} in ${environment} is spending the ${window} error budget "
+	 "of its ${what} objective (${objective}) ${burnwords}: at this pace "
+	 "the budget is gone within days."},
+	{{"AvailabilityBudgetBurnSlow", "ElevatedErrorRate", "ElevatedLatency"},
+	 W_SLO, CM_CLASS_TICKET, "${burn}", NULL, CM_CLASS_TICKET,
+	 "${service} ${what} is eroding its error budget",
+	 "${service} in ${environment} is spending the ${window} error budget "
+	 "of its ${what} objective (${objective}) ${burnwords}."},
+	{{"Down"}, W_SCRAPED, 0,
+	 "(sum by (namespace) (up{${sel}}) == 0) or absent(up{${sel}})", "5m",
+	 CM_CLASS_PAGE, "${service} is down",
+	 "Prometheus has no healthy scrape target of ${service} in "
+	 "${environment} for 5 minutes: every target is down, or none is "
+	 "discovered (check the ServiceMonitor, its labels and the Service's "
+	 "port name)."},
+	{{"NoTraffic"}, W_TRAFFIC, 0,
+	 "sum by (namespace) (rate(${req}{${sel}}[10m])) == 0", "15m",
+	 CM_CLASS_TICKET, "${service} receives no requests",
+	 "${service} in ${environment} has served no requests for 25 minutes "
+	 "although its targets report metrics; check the ingress and the "
+	 "callers."},
+	/* Pyrra's SLOMetricAbsent: targets are up but the SLI's series are
+	 * missing, so no SLO alert can fire. Long enough for deploys. */
+	{{"SLOMetricAbsent"}, W_TRAFFIC, 0, "${absent}", "30m", CM_CLASS_TICKET,
+	 "${service} exposes no request metrics",
+	 "The targets of ${service} in ${environment} are up, but ${missing} "
+	 "has been absent for 30 minutes, so its SLO alerts cannot fire; check "
+	 "the metric names and labels in the monitoring profile against what "
+	 "the service exposes on its /metrics."},
+	{{"HighMemoryUsage"}, W_RESOURCES, 0,
+	 "max by (namespace, pod, container) "
+	 "(container_memory_working_set_bytes{${rsel}}) > ${mem}", "5m",
+	 CM_CLASS_PAGE, "${service} uses more memory than its threshold",
+	 "Container {{ $labels.container }} of pod {{ $labels.pod }} uses "
+	 "{{ $value | humanize }} bytes, above the ${mem} bytes threshold for "
+	 "size ${size}."},
+	{{"MemoryNearThreshold"}, W_RESOURCES, 0,
+	 "max by (namespace, pod, container) "
+	 "(container_memory_working_set_bytes{${rsel}}) > ${memwarn}", "15m",
+	 CM_CLASS_TICKET, "${service} memory is near its threshold",
+	 "Container {{ $labels.container }} of pod {{ $labels.pod }} uses "
+	 "{{ $value | humanize }} bytes, above ${memwarn} bytes (the warning "
+	 "level of the ${mem} bytes threshold for size ${size})."},
+	{{"HighCPUUsage"}, W_RESOURCES, 0,
+	 "sum by (namespace, pod, container) "
+	 "(rate(container_cpu_usage_seconds_total{${rsel}}[5m])) > ${cpu}",
+	 "15m", CM_CLASS_PAGE, "${service} uses more CPU than its threshold",
+	 "Container {{ $labels.container }} of pod {{ $labels.pod }} uses "
+	 "{{ $value }} cores, above the ${cpu} cores threshold for size "
+	 "${size}."},
+	{{"CPUNearThreshold"}, W_RESOURCES, 0,
+	 "sum by (namespace, pod, container) "
+	 "(rate(container_cpu_usage_seconds_total{${rsel}}[5m])) > ${cpuwarn}",
+	 "15m", CM_CLASS_TICKET, "${service} CPU is near its threshold",
+	 "Container {{ $labels.container }} of pod {{ $labels.pod }} uses "
+	 "{{ $value }} cores, above ${cpuwarn} cores (the warning level of "
+	 "the ${cpu} cores threshold for size ${size})."},
+	{{"CrashLooping"}, W_RESOURCES | W_CRASH, 0,
+	 "max_over_time(kube_pod_container_status_waiting_reason{${rsel}${rcomma}"
+	 "reason=\"CrashLoopBackOff\"}[5m]) >= 1",
+	 "15m", CM_CLASS_TICKET, "${service} is crash looping",
+	 "Container {{ $labels.container }} of pod {{ $labels.pod }} has been "
+	 "in CrashLoopBackOff for 15 minutes."},
+	/* The Job's Failed condition (kube-state-metrics), not its count of
+	 * failed pods: a Job whose retry succeeded is fine. */
+	{{"JobFailed"}, W_JOBS, 0,
+	 "kube_job_failed{${jsel},condition=\"true\"} > 0", NULL,
+	 CM_CLASS_TICKET, "a job of ${service} failed",
+	 "Job {{ $labels.job_name }} of ${service} in ${environment} failed."},
+};
+
+/* ---- rules: filling the shapes ---- */
+
+/* More variables than the shapes use (about 30); cm_var drops any
+ * beyond, which would show as an empty ${name} in every test. */
+#define CM_NVARS 48
+
+typedef struct cm_vars {
+	const char *name[CM_NVARS];
+	const char *value[CM_NVARS];
+	size_t n;
+} cm_vars;
+
+static void cm_var(cm_vars *v, const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (!strcmp(v->name[i], name)) {
+			v->value[i] = value;
+			return;
+		}
+	if (v->n < CM_NVARS) {
+		v->name[v->n] = name;
+		v->value[v->n++] = value;
+	}
+}
+
+/* Template t with every ${name} replaced; an arena string. */
+static const char *gtmpl(cm_gen *g, const cm_vars *v, const char *t)
+{
+	cm_buf out;
+	const char *res;
+
+	cm_buf_init(&out, CM_PROMQL_MAX);
+	while (*t) {
+		const char *end;
+		size_t i;
+
+		if (t[0] == '$' && t[1] == '{' && (end = strchr(t, '}')) != NULL) {
+			for (i = 0; i < v->n; i++)
+				if (strlen(v->name[i]) == (size_t)(end - t - 2) &&
+				    !strncmp(v->name[i], t + 2, (size_t)(end - t - 2)))
+					break;
+			if (i < v->n) {
+				if (cm_buf_adds(&out, v->value[i] ? v->value[i] : "") < 0)
+					g->oom = 1;
+				t = end + 1;
+				continue;
+			}
+		}
+		if (cm_buf_add(&out, t++, 1) < 0)
+			g->oom = 1;
+	}
+	res = cm_arena_strndup(g->a, out.data ? out.data : "", out.len);
+	if (!res)
+		g->oom = 1;
+	cm_buf_free(&out);
+	return res ? res : "";
+}
+
+static const char *gdec(cm_gen *g, cm_dec d)
+{
+	char num[CM_DEC_BUFSZ];
+
+	return gfmt(g, "%s", cm_dec_format(d, num));
+}
+
+/* The le matcher of a bucket: whole seconds match "1" and "1.0". */
+static const char *gle(cm_gen *g, cm_dec b)
+{
+	char num[CM_DEC_BUFSZ];
+
+	cm_dec_format(b, num);
+	return cm_dec_is_int(b) ? gfmt(g, "le=~\"%s(\\\\.0)?\"", num)
+				: gfmt(g, "le=\"%s\"", num);
+}
+
+/*
+ * The rate of requests faster than the latency objective over ${w}: the
+ * bucket's rate when the objective is a bucket; else the linear
+ * interpolation between the neighbouring buckets lo < T < hi,
+ * ((hi - T) x rate(lo) + (T - lo) x rate(hi)) / (hi - lo), with exact
+ * decimal weights (lo = 0: no lower bucket term).
+ */
+static const char *ggood(cm_gen *g, const cm_vars *v, const cm_slo *s)
+{
+	const char *bucket = "sum by (namespace) (rate(${lat}_bucket{${sel}${comma}%s}[${w}]))";
+	cm_dec a, b, c;
+
+	if (s->on_bucket)
+		return gtmpl(g, v, gfmt(g, bucket, gle(g, s->le_hi)));
+	if (cm_dec_sub(s->le_hi, s->seconds, &a) < 0 ||
+	    cm_dec_sub(s->seconds, s->le_lo, &b) < 0 ||
+	    cm_dec_sub(s->le_hi, s->le_lo, &c) < 0) {
+		g->oom = 1;
+		return "";
+	}
+	if (cm_dec_sign(s->le_lo) == 0)
+		return gtmpl(g, v, gfmt(g, "%s * %s / %s", gdec(g, b),
+					gfmt(g, bucket, gle(g, s->le_hi)),
+					gdec(g, c)));
+	return gtmpl(g, v,
+		     gfmt(g, "(%s * %s + %s * %s) / %s", gdec(g, a),
+			  gfmt(g, bucket, gle(g, s->le_lo)), gdec(g, b),
+			  gfmt(g, bucket, gle(g, s->le_hi)), gdec(g, c)));
+}
+
+/* The labels every recorded series and alert carries. */
+static void glabels(cm_gen *g, cm_node *lab)
+{
+	if (g->plan.namespace_)
+		gputs(g, lab, "namespace", g->plan.namespace_);
+	gputs(g, lab, "service", g->plan.service);
+	gputs(g, lab, "team", g->plan.team);
+	gputs(g, lab, "environment", g->plan.environment);
+}
 
 static void grecord(cm_gen *g, cm_node *rules, const char *record,
-		    const char *expr)
+		    const char *expr, const char *slo, const cm_slo *s,
+		    const char *quantile)
 {
-	cm_node r = cm_map_new();
+	cm_node r = cm_map_new(), lab = cm_map_new();
 
 	gputs(g, &r, "record", record);
 	gputs(g, &r, "expr", expr);
+	glabels(g, &lab);
+	if (slo)
+		gputs(g, &lab, "slo", slo);
+	if (s && !strcmp(record, CM_REC_INFO)) {
+		gputs(g, &lab, "objective", gdec(g, s->objective));
+	}
+	if (quantile)
+		gputs(g, &lab, "quantile", quantile);
+	gput(g, &r, "labels", lab);
 	gpush(g, rules, r);
 }
 
@@ -417,7 +612,7 @@ static void galert(cm_gen *g, cm_node *rules, const char *name,
 	if (for_)
 		gputs(g, &r, "for", for_);
 	gputs(g, &lab, "severity", severity);
-	gputs(g, &lab, "team", g->plan.team);
+	glabels(g, &lab);
 	if (slo)
 		gputs(g, &lab, "slo", slo);
 	gput(g, &r, "labels", lab);
@@ -430,300 +625,244 @@ static void galert(cm_gen *g, cm_node *rules, const char *name,
 	gpush(g, rules, r);
 }
 
-/* The recorded series name of an SLI for a window. */
-static const char *rec_name(cm_gen *g, const char *sli, const char *w)
-{
-	return gfmt(g, "%s:%s%s", g->level, sli, w);
-}
-
-/* Recording rules for the SLIs that are on. */
-static void gen_records(cm_gen *g, cm_node *rules)
+static bool gwhen(const cm_gen *g, unsigned when)
 {
 	const cm_mon_plan *pl = &g->plan;
 	const cm_mon_profile *p = &pl->profile;
-	cm_buf esel;
-	size_t i;
 
-	if (p->has_traffic) {
-		cm_buf_reset(&g->expr);
-		gadd(g, "sum by (%s) (rate(%s{%s}[5m]))", g->by,
-		     p->requests_metric, g->sel.data ? g->sel.data : "");
-		grecord(g, rules, rec_name(g, g->reqbase, ":rate5m"), gexpr(g));
-	}
-	cm_buf_init(&esel, CM_PROMQL_MAX);
-	if (pl->error_rate.on) {
-		if (cm_promql_selector(&esel, &p->selector, pl, NULL) < 0 ||
-		    (esel.len && cm_buf_adds(&esel, ",") < 0) ||
-		    cm_promql_selector(&esel, &p->errors, pl, NULL) < 0)
-			g->oom = 1;
-		for (i = 0; cm_windows[i]; i++) {
-			cm_buf_reset(&g->expr);
-			gadd(g,
-			     "sum by (%s) (rate(%s{%s}[%s])) / sum by (%s) "
-			     "(rate(%s{%s}[%s]))",
-			     g->by, p->requests_metric, esel.data ? esel.data : "",
-			     cm_windows[i], g->by, p->requests_metric,
-			     g->sel.data ? g->sel.data : "", cm_windows[i]);
-			grecord(g, rules,
-				rec_name(g, gfmt(g, "%s_errors", g->reqbase),
-					 gfmt(g, ":ratio_rate%s", cm_windows[i])),
-				gexpr(g));
-		}
-	}
-	if (pl->latency.on) {
-		cm_dec secs;
-		char le[CM_DEC_BUFSZ];
-		const char *lem;
-
-		cm_dec_shift(pl->latency.objective, 3, &secs);
-		cm_dec_format(secs, le);
-		/* Client libraries write whole-second bounds as "1" or "1.0". */
-		lem = cm_dec_is_int(secs) ? gfmt(g, "le=~\"%s(\\\\.0)?\"", le)
-					  : gfmt(g, "le=\"%s\"", le);
-		for (i = 0; cm_windows[i]; i++) {
-			cm_buf_reset(&g->expr);
-			gadd(g,
-			     "1 - (sum by (%s) (rate(%s_bucket{%s%s%s}[%s])) / "
-			     "sum by (%s) (rate(%s_count{%s}[%s])))",
-			     g->by, p->latency_metric,
-			     g->sel.data ? g->sel.data : "", g->sel.len ? "," : "",
-			     lem, cm_windows[i], g->by, p->latency_metric,
-			     g->sel.data ? g->sel.data : "", cm_windows[i]);
-			grecord(g, rules,
-				rec_name(g, gfmt(g, "%s_slow", p->latency_metric),
-					 gfmt(g, ":ratio_rate%s", cm_windows[i])),
-				gexpr(g));
-		}
-	}
-	if (pl->availability.on) {
-		for (i = 0; cm_windows[i]; i++) {
-			cm_buf_reset(&g->expr);
-			gadd(g, "1 - avg by (%s) (avg_over_time(up{%s}[%s]))",
-			     g->by, g->sel.data ? g->sel.data : "", cm_windows[i]);
-			grecord(g, rules,
-				rec_name(g, "up_unavailable",
-					 gfmt(g, ":ratio_avg%s", cm_windows[i])),
-				gexpr(g));
-		}
-	}
-	cm_buf_free(&esel);
+	if ((when & W_TRAFFIC) && !p->has_traffic)
+		return false;
+	if ((when & W_SCRAPED) && !(p->has_endpoint || p->has_traffic))
+		return false;
+	if ((when & W_LATENCY) && !pl->latency.on)
+		return false;
+	if ((when & W_RESOURCES) && !p->has_resources)
+		return false;
+	if ((when & W_CRASH) && !p->crash_looping)
+		return false;
+	if ((when & W_JOBS) && !p->job_failures)
+		return false;
+	return true;
 }
 
-/*
- * The multi-window multi-burn-rate condition of one SLO over the
- * recorded series sli (e.g. "http_requests_errors"), for the page (1) or
- * ticket (0) pairs. Pairs whose threshold reaches 1 are left out. Returns
- * NULL when no pair is left.
- */
-static const char *burn_expr(cm_gen *g, const char *sli, const char *op,
-			     const cm_slo *slo, int page)
+/* Variables that depend on one SLO. */
+static void gslo_vars(cm_gen *g, cm_vars *v, const cm_slo *s)
 {
-	size_t i;
-	int clauses = 0;
+	static const char *const what[] = {"availability", "error rate",
+					   "latency"};
 
-	cm_buf_reset(&g->expr);
+	cm_var(v, "slo", s->label);
+	cm_var(v, "budget", gdec(g, s->budget));
+	cm_var(v, "target", gdec(g, s->target));
+	cm_var(v, "what", what[s->kind]);
+	cm_var(v, "objective",
+	       s->kind == CM_SLO_LATENCY
+		       ? gfmt(g, "95 %% of requests within %s ms%s",
+			      gdec(g, s->objective),
+			      s->on_bucket ? "" : ", estimated between buckets")
+		       : gfmt(g, "%s%%", gdec(g, s->objective)));
+}
+
+/* The burn condition of SLO s for the pairs of class cls, and their
+ * description in words; NULL when no pair of the class can fire. */
+static const char *gburn(cm_gen *g, const cm_vars *v, const cm_slo *s,
+			 int cls, const char **words)
+{
+	cm_buf e, wd;
+	const char *res = NULL;
+	size_t i;
+	int n = 0;
+
+	cm_buf_init(&e, CM_PROMQL_MAX);
+	cm_buf_init(&wd, 4096);
 	for (i = 0; i < 4; i++) {
-		cm_dec f, t;
-		char th[CM_DEC_BUFSZ];
+		const cm_burn *b = &s->burns[i];
+		const char *th, *k = gtmpl(g, v, "${k},slo=\"${slo}\"");
 
-		if (cm_burns[i].page != page)
+		if ((int)b->cls != cls || !b->possible)
 			continue;
-		cm_dec_parse(cm_burns[i].factor, &f);
-		if (cm_dec_mul(f, slo->budget, &t) < 0 ||
-		    cm_dec_cmp(t, cm_dec_int(1)) >= 0)
-			continue;
-		cm_dec_format(t, th);
-		gadd(g, "%s(%s:%s:%s%s{%s} > %s and %s:%s:%s%s{%s} > %s)",
-		     clauses ? " or " : "", g->level, sli, op,
-		     cm_burns[i].long_w, g->recsel.data ? g->recsel.data : "", th,
-		     g->level, sli, op, cm_burns[i].short_w,
-		     g->recsel.data ? g->recsel.data : "", th);
-		clauses++;
+		th = gdec(g, b->threshold);
+		if (cm_buf_addf(&e, "%s(" CM_REC_SLI "%s{%s} > %s and " CM_REC_SLI
+				    "%s{%s} > %s)",
+				n ? " or " : "", b->long_w, k, th, b->short_w, k,
+				th) < 0 ||
+		    cm_buf_addf(&wd, "%s%sx (%s/%s)", n ? " or " : "",
+				gdec(g, b->factor), b->long_w, b->short_w) < 0)
+			g->oom = 1;
+		n++;
 	}
-	return clauses ? gexpr(g) : NULL;
+	if (n) {
+		res = cm_arena_strndup(g->a, e.data, e.len);
+		*words = gfmt(g, "%s faster than the window allows",
+			      wd.data ? wd.data : "");
+		if (!res)
+			g->oom = 1;
+	}
+	cm_buf_free(&e);
+	cm_buf_free(&wd);
+	return res;
 }
 
-static void gen_slo_alerts(cm_gen *g, cm_node *rules, const cm_slo *slo,
-			   const char *sli, const char *op, const char *name_page,
-			   const char *name_ticket, const char *slo_label,
-			   const char *what)
+static void gen_records(cm_gen *g, cm_vars *v, cm_node *rules)
 {
 	const cm_mon_plan *pl = &g->plan;
-	char obj[CM_DEC_BUFSZ];
-	const char *e;
+	const char *wins[16];
+	size_t r, k, w, nw;
 
-	if (!slo->on)
-		return;
-	cm_dec_format(slo->objective, obj);
-	e = burn_expr(g, sli, op, slo, 1);
-	if (e)
-		galert(g, rules, name_page, e, NULL, "critical", slo_label,
-		       gfmt(g, "%s %s is burning its error budget fast",
-			    pl->service, what),
-		       gfmt(g,
-			    "%s in %s is spending the %s error budget of its "
-			    "%s objective (%s) 14.4x (1h/5m) or 6x (6h/30m) "
-			    "faster than the %s window allows; at this pace "
-			    "the budget is gone within days. Page the on-call "
-			    "engineer.",
-			    pl->service, pl->environment, pl->profile.window,
-			    what, slo_label[0] == 'l' ? gfmt(g, "p95 <= %s ms", obj)
-						      : gfmt(g, "%s%%", obj),
-			    pl->profile.window));
-	e = burn_expr(g, sli, op, slo, 0);
-	if (e)
-		galert(g, rules, name_ticket, e, NULL, "warning", slo_label,
-		       gfmt(g, "%s %s is eroding its error budget",
-			    pl->service, what),
-		       gfmt(g,
-			    "%s in %s is spending the %s error budget of its "
-			    "%s objective (%s) 3x (1d/2h) or 1x (3d/6h) faster "
-			    "than the window allows. Open a ticket.",
-			    pl->service, pl->environment, pl->profile.window,
-			    what, slo_label[0] == 'l' ? gfmt(g, "p95 <= %s ms", obj)
-						      : gfmt(g, "%s%%", obj)));
+	for (r = 0; r < sizeof(cm_records) / sizeof(cm_records[0]); r++) {
+		const cm_record_shape *sh = &cm_records[r];
+
+		if (!gwhen(g, sh->when))
+			continue;
+		if (!(sh->when & W_SLO)) {
+			grecord(g, rules, sh->record, gtmpl(g, v, sh->expr), NULL,
+				NULL, sh->quantile);
+			continue;
+		}
+		nw = 1;
+		wins[0] = NULL;
+		if (sh->when & W_WINDOWS) {
+			for (nw = 0; cm_sli_windows[nw]; nw++)
+				wins[nw] = cm_sli_windows[nw];
+			wins[nw++] = pl->window;
+		}
+		for (k = 0; k < CM_SLO_KINDS; k++) {
+			const cm_slo *s = pl->slos[k];
+
+			if (!s->on || (sh->kind >= 0 && (size_t)sh->kind != k))
+				continue;
+			gslo_vars(g, v, s);
+			for (w = 0; w < nw; w++) {
+				if (wins[w])
+					cm_var(v, "w", wins[w]);
+				if (k == CM_SLO_LATENCY && wins[w])
+					cm_var(v, "good", ggood(g, v, s));
+				grecord(g, rules, gtmpl(g, v, sh->record),
+					gtmpl(g, v, sh->expr), s->label, s, NULL);
+			}
+		}
+	}
 }
 
-static void gen_alerts(cm_gen *g, cm_node *rules)
+static void gen_alerts(cm_gen *g, cm_vars *v, cm_node *rules)
+{
+	const cm_mon_plan *pl = &g->plan;
+	size_t r, k;
+
+	for (r = 0; r < sizeof(cm_alerts) / sizeof(cm_alerts[0]); r++) {
+		const cm_alert_shape *sh = &cm_alerts[r];
+
+		if (!gwhen(g, sh->when))
+			continue;
+		if (!(sh->when & W_SLO)) {
+			galert(g, rules, sh->name[0], gtmpl(g, v, sh->expr),
+			       sh->for_, cm_mon_severity_of(pl, sh->cls), NULL,
+			       gtmpl(g, v, sh->summary),
+			       gtmpl(g, v, sh->description));
+			continue;
+		}
+		for (k = 0; k < CM_SLO_KINDS; k++) {
+			const cm_slo *s = pl->slos[k];
+			const char *burn, *words = "";
+
+			if (!s->on)
+				continue;
+			gslo_vars(g, v, s);
+			burn = gburn(g, v, s, sh->burn_class, &words);
+			if (!burn)
+				continue;
+			cm_var(v, "burn", burn);
+			cm_var(v, "burnwords", words);
+			galert(g, rules, sh->name[k], gtmpl(g, v, sh->expr),
+			       sh->for_, cm_mon_severity_of(pl, sh->cls), s->label,
+			       gtmpl(g, v, sh->summary),
+			       gtmpl(g, v, sh->description));
+		}
+	}
+}
+
+/* The variables every shape may use. */
+static void gen_vars(cm_gen *g, cm_vars *v)
 {
 	const cm_mon_plan *pl = &g->plan;
 	const cm_mon_profile *p = &pl->profile;
-	char t1[CM_DEC_BUFSZ], t2[CM_DEC_BUFSZ];
+	cm_buf b;
 
-	gen_slo_alerts(g, rules, &pl->availability, "up_unavailable", "ratio_avg",
-		       "AvailabilityBudgetBurn", "AvailabilityBudgetBurnSlow",
-		       "availability", "availability");
-	gen_slo_alerts(g, rules, &pl->error_rate,
-		       gfmt(g, "%s_errors", g->reqbase), "ratio_rate",
-		       "HighErrorRate", "ElevatedErrorRate", "error-rate",
-		       "error rate");
-	gen_slo_alerts(g, rules, &pl->latency,
-		       gfmt(g, "%s_slow", p->latency_metric ? p->latency_metric : ""),
-		       "ratio_rate", "HighLatency", "ElevatedLatency",
-		       "latency", "latency");
-	if (p->has_endpoint || p->has_traffic) {
-		cm_buf_reset(&g->expr);
-		gadd(g, "(sum by (%s) (up{%s}) == 0) or absent(up{%s})", g->by,
-		     g->sel.data ? g->sel.data : "", g->sel.data ? g->sel.data : "");
-		galert(g, rules, "Down", gexpr(g), "5m", "critical", NULL,
-		       gfmt(g, "%s is down", pl->service),
-		       gfmt(g,
-			    "Prometheus has no healthy scrape target of %s in "
-			    "%s for 5 minutes: every target is down, or none "
-			    "is discovered (check the ServiceMonitor and the "
-			    "Service's port name).",
-			    pl->service, pl->environment));
-	}
-	if (p->has_traffic) {
-		cm_buf_reset(&g->expr);
-		gadd(g, "sum by (%s) (rate(%s{%s}[10m])) == 0", g->by,
-		     p->requests_metric, g->sel.data ? g->sel.data : "");
-		galert(g, rules, "NoTraffic", gexpr(g), "15m", "warning", NULL,
-		       gfmt(g, "%s receives no requests", pl->service),
-		       gfmt(g,
-			    "%s in %s has served no requests for 25 minutes "
-			    "although its targets report metrics; check the "
-			    "ingress and the callers.",
-			    pl->service, pl->environment));
-	}
-	if (p->has_resources) {
-		/* Memory and CPU, each at its threshold (critical) and at its
-		 * warning level. */
-		static const struct {
-			const char *name, *severity, *for_, *expr, *unit;
-			int cpu, warn;
-		} res[] = {
-			{"HighMemoryUsage", "critical", "5m",
-			 "max by (namespace, pod, container) "
-			 "(container_memory_working_set_bytes{%s}) > %s",
-			 "bytes", 0, 0},
-			{"MemoryNearThreshold", "warning", "15m",
-			 "max by (namespace, pod, container) "
-			 "(container_memory_working_set_bytes{%s}) > %s",
-			 "bytes", 0, 1},
-			{"HighCPUUsage", "critical", "15m",
-			 "sum by (namespace, pod, container) "
-			 "(rate(container_cpu_usage_seconds_total{%s}[5m])) > %s",
-			 "cores", 1, 0},
-			{"CPUNearThreshold", "warning", "15m",
-			 "sum by (namespace, pod, container) "
-			 "(rate(container_cpu_usage_seconds_total{%s}[5m])) > %s",
-			 "cores", 1, 1},
-		};
-		size_t r;
+	cm_buf_init(&b, CM_PROMQL_MAX);
+	cm_var(v, "sel", g->sel.data ? g->sel.data : "");
+	cm_var(v, "comma", g->sel.len ? "," : "");
+	cm_var(v, "rsel", g->rsel.data ? g->rsel.data : "");
+	cm_var(v, "rcomma", g->rsel.len ? "," : "");
+	cm_var(v, "req", p->requests_metric ? p->requests_metric : "");
+	cm_var(v, "lat", p->latency_metric ? p->latency_metric : "");
+	cm_var(v, "service", pl->service);
+	cm_var(v, "environment", pl->environment);
+	cm_var(v, "window", pl->window);
+	cm_var(v, "size", pl->size);
+	cm_var(v, "mem", gdec(g, pl->memory_bytes));
+	cm_var(v, "memwarn", gdec(g, pl->memory_warning));
+	cm_var(v, "cpu", gdec(g, pl->cpu_cores));
+	cm_var(v, "cpuwarn", gdec(g, pl->cpu_warning));
+	/* Recorded series: by spec.service (and the namespace). */
+	if (pl->namespace_ &&
+	    (cm_buf_adds(&b, "namespace=") < 0 ||
+	     cm_promql_quote(&b, pl->namespace_) < 0 || cm_buf_adds(&b, ",") < 0))
+		g->oom = 1;
+	if (cm_buf_adds(&b, "service=") < 0 || cm_promql_quote(&b, pl->service) < 0)
+		g->oom = 1;
+	cm_var(v, "k", gdup(g, b.data));
+	/* Errors: the service's series and the error matchers. */
+	cm_buf_reset(&b);
+	if (cm_promql_selector(&b, &p->selector, pl, NULL) < 0 ||
+	    (b.len && p->errors.n && cm_buf_adds(&b, ",") < 0) ||
+	    cm_promql_selector(&b, &p->errors, pl, NULL) < 0)
+		g->oom = 1;
+	cm_var(v, "esel", gdup(g, b.data));
+	/* Jobs of a CronJob are named <name>-<schedule time>. */
+	cm_buf_reset(&b);
+	if (pl->namespace_ &&
+	    (cm_buf_adds(&b, "namespace=") < 0 ||
+	     cm_promql_quote(&b, pl->namespace_) < 0 || cm_buf_adds(&b, ",") < 0))
+		g->oom = 1;
+	if (cm_buf_addf(&b, "job_name=~") < 0)
+		g->oom = 1;
+	{
+		cm_buf re;
 
-		for (r = 0; r < sizeof(res) / sizeof(res[0]); r++) {
-			cm_dec limit = res[r].cpu ? pl->cpu_cores : pl->memory_bytes;
-			cm_dec level = res[r].cpu ? pl->cpu_warning : pl->memory_warning;
-			const char *what = res[r].cpu ? "CPU" : "memory";
-			const char *value = res[r].cpu ? "{{ $value }}"
-						       : "{{ $value | humanize }}";
-
-			cm_dec_format(limit, t1);
-			cm_dec_format(level, t2);
-			cm_buf_reset(&g->expr);
-			gadd(g, res[r].expr, g->rsel.data ? g->rsel.data : "",
-			     res[r].warn ? t2 : t1);
-			galert(g, rules, res[r].name, gexpr(g), res[r].for_,
-			       res[r].severity, NULL,
-			       res[r].warn
-				       ? gfmt(g, "%s %s is near its threshold",
-					      pl->service, what)
-				       : gfmt(g, "%s uses more %s than its threshold",
-					      pl->service, what),
-			       res[r].warn
-				       ? gfmt(g,
-					      "Container {{ $labels.container }} of "
-					      "pod {{ $labels.pod }} uses %s %s, "
-					      "above %s %s (the warning level of "
-					      "the %s %s threshold for size %s).",
-					      value, res[r].unit, t2, res[r].unit,
-					      t1, res[r].unit, pl->size)
-				       : gfmt(g,
-					      "Container {{ $labels.container }} of "
-					      "pod {{ $labels.pod }} uses %s %s, "
-					      "above the %s %s threshold for size "
-					      "%s.",
-					      value, res[r].unit, t1, res[r].unit,
-					      pl->size));
-		}
-	}
-	if (p->has_resources && p->crash_looping) {
-		cm_buf_reset(&g->expr);
-		gadd(g,
-		     "max_over_time(kube_pod_container_status_waiting_reason{%s%s"
-		     "reason=\"CrashLoopBackOff\"}[5m]) >= 1",
-		     g->rsel.data ? g->rsel.data : "", g->rsel.len ? "," : "");
-		galert(g, rules, "CrashLooping", gexpr(g), "15m", "warning", NULL,
-		       gfmt(g, "%s is crash looping", pl->service),
-		       gfmt(g,
-			    "Container {{ $labels.container }} of pod {{ "
-			    "$labels.pod }} has been in CrashLoopBackOff for 15 "
-			    "minutes."));
-	}
-	if (p->job_failures) {
-		cm_buf js;
-
-		cm_buf_init(&js, CM_PROMQL_MAX);
-		if (pl->namespace_ &&
-		    (cm_buf_adds(&js, "namespace=") < 0 ||
-		     cm_promql_quote(&js, pl->namespace_) < 0 ||
-		     cm_buf_adds(&js, ",") < 0))
+		cm_buf_init(&re, CM_PROMQL_MAX);
+		for (const char *c = pl->service; *c; c++)
+			if ((strchr(".+*?()[]{}|^$\\", *c) && cm_buf_add(&re, "\\", 1) < 0) ||
+			    cm_buf_add(&re, c, 1) < 0)
+				g->oom = 1;
+		if (cm_buf_adds(&re, "(-[0-9]+)?") < 0 ||
+		    cm_promql_quote(&b, re.data ? re.data : "") < 0)
 			g->oom = 1;
-		/* Jobs of a CronJob are named <name>-<schedule time>. */
-		if (cm_buf_addf(&js, "job_name=~\"%s(-[0-9]+)?\"", pl->service) < 0)
-			g->oom = 1;
-		cm_buf_reset(&g->expr);
-		/* The Job's Failed condition (kube-state-metrics), not its
-		 * count of failed pods: a Job whose retry succeeded is fine. */
-		gadd(g, "kube_job_failed{%s,condition=\"true\"} > 0",
-		     js.data ? js.data : "");
-		galert(g, rules, "JobFailed", gexpr(g), NULL, "warning", NULL,
-		       gfmt(g, "a job of %s failed", pl->service),
-		       gfmt(g, "Job {{ $labels.job_name }} of %s in %s failed.",
-			    pl->service, pl->environment));
-		cm_buf_free(&js);
+		cm_buf_free(&re);
 	}
+	cm_var(v, "jsel", gdup(g, b.data));
+	/* The SLI's series are missing while the targets are up. */
+	cm_buf_reset(&b);
+	if (pl->latency.on
+		    ? cm_buf_addf(&b, "(absent(%s{%s}) or absent(%s_bucket{%s}))",
+				  p->requests_metric ? p->requests_metric : "",
+				  g->sel.data ? g->sel.data : "",
+				  p->latency_metric ? p->latency_metric : "",
+				  g->sel.data ? g->sel.data : "") < 0
+		    : cm_buf_addf(&b, "absent(%s{%s})",
+				  p->requests_metric ? p->requests_metric : "",
+				  g->sel.data ? g->sel.data : "") < 0)
+		g->oom = 1;
+	if (cm_buf_addf(&b, " and on () (sum(up{%s}) > 0)",
+			g->sel.data ? g->sel.data : "") < 0)
+		g->oom = 1;
+	cm_var(v, "absent", gdup(g, b.data));
+	cm_var(v, "missing",
+	       pl->latency.on
+		       ? gfmt(g, "%s or %s_bucket",
+			      p->requests_metric ? p->requests_metric : "",
+			      p->latency_metric ? p->latency_metric : "")
+		       : gfmt(g, "%s", p->requests_metric ? p->requests_metric : ""));
+	cm_buf_free(&b);
 }
 
 static cm_node gen_rule_object(cm_gen *g, const char *suffix,
@@ -907,6 +1046,8 @@ static void gupsert(cm_gen *g, cm_node *items, cm_node obj)
 	gpush(g, items, obj);
 }
 
+/* ---- putting them together ---- */
+
 int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 			   const cm_catalog *cat, cm_node *items,
 			   const cm_label_set *ls, cm_diags *diags)
@@ -915,24 +1056,24 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 	const char *ns;
 	cm_node gen = cm_seq_new(), recs = cm_seq_new(), alerts = cm_seq_new();
 	cm_gen g;
+	cm_vars v;
 	size_t i;
-	int rc = -1;
+	int rc = -1, bad = 0;
 
 	if (!cfg->monitoring_profile || !*cfg->monitoring_profile)
 		return 0;
 	memset(&g, 0, sizeof(g));
+	memset(&v, 0, sizeof(v));
 	g.a = a;
 	g.diags = diags;
 	g.cfg = cfg;
 	cm_buf_init(&g.sel, CM_PROMQL_MAX);
-	cm_buf_init(&g.recsel, CM_PROMQL_MAX);
 	cm_buf_init(&g.rsel, CM_PROMQL_MAX);
-	cm_buf_init(&g.expr, CM_PROMQL_MAX);
 
-	wl = cm_find_workload(items, cfg->service);
+	wl = cm_mon_find_workload(items, cfg->service);
 	ns = cfg->namespace_ && *cfg->namespace_ ? cfg->namespace_
 	     : wl ? cm_map_str(wl, "metadata.namespace") : NULL;
-	if (cm_mon_expand(a, cfg, cat, ns, &g.plan, diags) < 0)
+	if (cm_mon_expand(a, cfg, cat, ns, items, &g.plan, diags) < 0)
 		goto out;
 	if (!ns && g.plan.prometheus &&
 	    (g.plan.profile.has_traffic || g.plan.profile.has_resources ||
@@ -946,47 +1087,15 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 			    "workload a namespace",
 			    cfg->service);
 	}
-
-	/* Selectors and the aggregation level, from the profile. */
 	if (cm_promql_selector(&g.sel, &g.plan.profile.selector, &g.plan, NULL) < 0 ||
 	    cm_promql_selector(&g.rsel, &g.plan.profile.res_selector, &g.plan,
 			       NULL) < 0)
 		g.oom = 1;
-	for (i = 0; i < g.plan.profile.selector.n; i++) {
-		const cm_matcher *m = &g.plan.profile.selector.v[i];
-		cm_matchers one = {(cm_matcher *)m, 1};
-		size_t n = strlen(g.by);
-
-		if (strcmp(m->op, "="))
-			continue;
-		snprintf(g.by + n, sizeof(g.by) - n, "%s%s", n ? ", " : "",
-			 m->label);
-		n = strlen(g.level);
-		snprintf(g.level + n, sizeof(g.level) - n, "%s%s", n ? "_" : "",
-			 m->label);
-		if (g.recsel.len && cm_buf_adds(&g.recsel, ",") < 0)
-			g.oom = 1;
-		if (cm_promql_selector(&g.recsel, &one, &g.plan, NULL) < 0)
-			g.oom = 1;
-		/* A matcher left out (unknown namespace) leaves a comma. */
-		if (g.recsel.len && g.recsel.data[g.recsel.len - 1] == ',')
-			g.recsel.data[--g.recsel.len] = '\0';
-	}
-	if (!g.by[0]) {
-		snprintf(g.by, sizeof(g.by), "namespace");
-		snprintf(g.level, sizeof(g.level), "namespace");
-	}
-	if (g.plan.profile.requests_metric) {
-		size_t n = strlen(g.plan.profile.requests_metric);
-
-		snprintf(g.reqbase, sizeof(g.reqbase), "%.*s",
-			 (int)(n > 6 && !strcmp(g.plan.profile.requests_metric + n - 6,
-						"_total") ? n - 6 : n),
-			 g.plan.profile.requests_metric);
-	}
 
 	if (g.plan.prometheus && g.plan.profile.has_endpoint)
-		gpush(&g, &gen, gen_service_monitor(&g, items, wl, ls));
+		gpush(&g, &gen, gen_service_monitor(&g, ls, &bad));
+	if (bad)
+		goto out;
 	if (g.plan.prometheus) {
 		char group[300];
 		size_t k;
@@ -995,8 +1104,9 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 		for (k = 0; group[k]; k++)
 			if (group[k] == '-')
 				group[k] = '_';
-		gen_records(&g, &recs);
-		gen_alerts(&g, &alerts);
+		gen_vars(&g, &v);
+		gen_records(&g, &v, &recs);
+		gen_alerts(&g, &v, &alerts);
 		if (recs.len)
 			gpush(&g, &gen, gen_rule_object(&g, "recording-rules",
 							gfmt(&g, "%s_recording", group),
@@ -1012,11 +1122,14 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 		} else {
 			cm_where w = cfg->where;
 
-			cm_diag_add(diags, CM_SEV_WARNING, &w,
-				    "dynatrace is on but monitoring profile \"%s\" "
-				    "has no dynatrace settings; no Dynatrace "
-				    "ConfigMap is generated",
+			cm_diag_add(diags, CM_SEV_ERROR, &w,
+				    "spec.monitoring.dynatrace is true but "
+				    "monitoring profile \"%s\" has no dynatrace "
+				    "settings, so no Dynatrace ConfigMap can be "
+				    "generated; set dynatrace: false or add "
+				    "spec.dynatrace to the profile",
 				    g.plan.profile.name);
+			goto out;
 		}
 	}
 	if (g.oom)
@@ -1034,8 +1147,6 @@ oom:
 		    "out of memory while generating monitoring objects");
 out:
 	cm_buf_free(&g.sel);
-	cm_buf_free(&g.recsel);
 	cm_buf_free(&g.rsel);
-	cm_buf_free(&g.expr);
 	return rc;
 }

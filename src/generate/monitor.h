@@ -12,8 +12,11 @@
  *     and name) and never duplicates it; the replaced object's own
  *     orchestrator annotations (kpt's file path and index) are kept, and
  *     no other item's annotations are ever copied onto a generated one.
- *   - Generated objects carry the cost labels and budget annotations and
- *     the profile's extra labels and annotations.
+ *   - Generated objects carry the cost labels and budget annotations, the
+ *     profile's extra labels and annotations, and spec.monitoring.labels.
+ *   - Generation is a function of the monitoring plan (expand/
+ *     monitoring.h): every recording rule and alert is one entry of a
+ *     shape table (monitor.c) filled from the plan's values.
  *   - Every value placed inside PromQL is escaped; thresholds are exact
  *     decimals.
  *

@@ -11,7 +11,7 @@ NS = "prod-payment-processor-euw1-stable"
 
 
 def workload(name="payment-processor", ns=NS, port="http", svc=True,
-             svc_labels=True, kind="Deployment"):
+             svc_labels=True, kind="Deployment", svc_name=None):
     s = """\
 - apiVersion: apps/v1
   kind: {kind}
@@ -35,13 +35,13 @@ def workload(name="payment-processor", ns=NS, port="http", svc=True,
 - apiVersion: v1
   kind: Service
   metadata:
-    name: {name}
+    name: {svc_name}
     namespace: {ns}
 {labels}  spec:
     selector: {{app: {name}}}
     ports:
     - {{name: {port}, port: 80, targetPort: 8080}}
-""".format(name=name, ns=ns, port=port,
+""".format(name=name, ns=ns, port=port, svc_name=svc_name or name,
            labels="    labels: {app: %s, tier: backend}\n" % name
            if svc_labels else "")
     return s
@@ -111,6 +111,68 @@ CUSTOM = """\
 """
 
 
+WINDOW_28D = """\
+- apiVersion: costmon.dev/v1alpha1
+  kind: MonitoringProfile
+  metadata:
+    name: api-28d
+    annotations: {config.kubernetes.io/local-config: "true"}
+  spec:
+    endpoint: {port: http, interval: 1m, scrapeTimeout: 10s}
+    traffic:
+      requestsMetric: http_server_requests_seconds_count
+      latencyMetric: http_server_requests_seconds
+      latencyBuckets: [0.05, 0.1, 0.2, 0.4, 0.8, 1.6]
+      selector:
+      - {label: namespace, value: '{namespace}'}
+      - {label: service, value: '{service}'}
+      - {label: uri, op: '!~', value: '/actuator/.*'}
+      errors:
+      - {label: status, op: '=~', value: '5..'}
+    slo: {availability: 99.9, errorRate: 0.1, latencyP95ms: 300, window: 4w}
+    severities:
+      prod: {page: critical, ticket: warning}
+      default: {page: warning, ticket: info}
+"""
+
+BAD_VALUES = """\
+- apiVersion: costmon.dev/v1alpha1
+  kind: MonitoringProfile
+  metadata:
+    name: bad-values
+    annotations: {config.kubernetes.io/local-config: "true"}
+  spec:
+    endpoint: {port: http, interval: every 5 minutes, scrapeTimeout: 2m}
+    traffic:
+      requestsMetric: http_requests_total
+      latencyBuckets: [0.1, 0.05]
+      selector:
+      - {label: service, value: '{service}'}
+      - {label: path, op: '!~', value: '/health\\q'}
+      errors:
+      - {label: code, op: '=~', value: '5..|(429'}
+    severities:
+      prod: {page: sev1}
+    labels: {'bad key!': x, release: 'two words'}
+    annotations: {'also bad!': y}
+"""
+
+BAD_WINDOW = """\
+- apiVersion: costmon.dev/v1alpha1
+  kind: MonitoringProfile
+  metadata:
+    name: bad-window
+    annotations: {config.kubernetes.io/local-config: "true"}
+  spec:
+    endpoint: {port: http}
+    traffic:
+      requestsMetric: http_requests_total
+      selector: [{label: service, value: '{service}'}]
+      errors: [{label: code, op: '=~', value: '5..'}]
+    slo: {availability: 99.9, window: banana}
+"""
+
+
 def main():
     write("mon-seed-prod", rl(workload(), profile(
         extra="    namespace: %s\n" % NS)))
@@ -130,15 +192,65 @@ def main():
           spec: {restartPolicy: OnFailure, containers: [{name: report, image: x}]}
 """, profile("batch-observability", svc="nightly-report", size="small",
              monitoring="")))
-    write("mon-warn-no-service", rl(workload(svc=False), profile(
+    # A configuration whose SLIs would necessarily stay empty is an error
+    # (a Service without labels is not: labels may come later in the build).
+    write("err-mon-no-service", rl(workload(svc=False), profile(
         monitoring="    monitoring: {prometheus: true}\n")))
-    write("mon-warn-port-mismatch", rl(workload(port="web"), profile(
+    write("err-mon-port-mismatch", rl(workload(port="web"), profile(
         monitoring="    monitoring: {prometheus: true}\n")))
     write("mon-warn-service-without-labels", rl(workload(svc_labels=False),
         profile(monitoring="    monitoring: {prometheus: true}\n")))
-    write("mon-service-selector-configured", rl(workload(svc=False), profile(
+    write("err-mon-selector-without-name", rl(workload(svc=False), profile(
         monitoring=("    monitoring:\n      prometheus: true\n"
                     "      serviceSelector: {app.kubernetes.io/name: payments}\n"))))
+    # The escape hatch when the Service is not in the input.
+    write("mon-service-selector-configured", rl(workload(svc=False), profile(
+        monitoring=("    monitoring:\n      prometheus: true\n"
+                    "      serviceName: payments-http\n"
+                    "      serviceSelector: {app.kubernetes.io/name: payments}\n"))))
+    # Prometheus Operator's service label is the Service's own name.
+    write("mon-service-name-differs", rl(
+        workload(name="orders-api", svc_name="orders-api-http"),
+        profile(svc="orders-api", size="medium",
+                monitoring="    monitoring: {prometheus: true}\n")))
+    # Two Services with the metrics port: both, as an alternation.
+    write("mon-several-services", rl(
+        workload(name="orders-api", svc_name="orders-api-http") +
+        workload(name="orders-api", svc_name="orders-api-v2").split(
+            "- apiVersion: v1\n")[1].join(["- apiVersion: v1\n", ""]),
+        profile(svc="orders-api", size="medium",
+                monitoring="    monitoring: {prometheus: true}\n")))
+    # Non-prod: nothing pages; a 28d window; labels for the Prometheus
+    # that must load the objects; a per-environment severity override.
+    write("mon-env-int-stable-28d", rl(workload() + WINDOW_28D, profile(
+        "api-28d", env="int-stable",
+        monitoring=("    monitoring:\n      prometheus: true\n"
+                    "      labels: {release: kube-prometheus-stack}\n"))))
+    write("mon-severity-override", rl(workload(), profile(
+        env="pre-stable",
+        monitoring=("    monitoring:\n      prometheus: true\n"
+                    "      overrides:\n        pre-stable: {pageSeverity: critical, "
+                    "ticketSeverity: info, sloLatencyP95ms: 1000}\n"))))
+    write("err-mon-bad-monitoring-labels", rl(workload(), profile(
+        monitoring=("    monitoring:\n      labels: {'bad key!': x, "
+                    "release: 'not a value'}\n      overrides:\n"
+                    "        prod: {pageSeverity: urgent}\n"))))
+    write("err-mon-bad-values", rl(workload() + BAD_VALUES, profile(
+        "bad-values", monitoring="    monitoring: {prometheus: true}\n")))
+    write("err-mon-bad-scrape-timeout", rl(workload() + BAD_VALUES.replace(
+        "every 5 minutes", "30s").replace("bad-values", "bad-timeout"), profile(
+        "bad-timeout", monitoring="    monitoring: {prometheus: true}\n")))
+    write("err-mon-bad-window", rl(workload() + BAD_WINDOW, profile(
+        "bad-window", monitoring="    monitoring: {prometheus: true}\n")))
+    write("err-mon-window-too-short", rl(workload() + BAD_WINDOW.replace(
+        "banana", "3d"), profile(
+        "bad-window", monitoring="    monitoring: {prometheus: true}\n")))
+    write("err-mon-latency-above-buckets", rl(workload(), profile(
+        monitoring=("    monitoring:\n      overrides:\n        prod: "
+                    "{sloLatencyP95ms: 12000}\n"))))
+    # A profile that does not select by the Service's name: a warning.
+    write("mon-warn-no-service-app-selector", rl(workload(svc=False) + CUSTOM, profile(
+        "team-api", monitoring="    monitoring: {prometheus: true}\n")))
     write("mon-item-profile", rl(workload() + CUSTOM, profile(
         "team-api", monitoring="    monitoring: {prometheus: true}\n").replace(
         "team: payments-team", "team: 'pay\"ments\\\\team'")))
