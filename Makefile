@@ -35,7 +35,7 @@ SRCS := \
 	src/expand/builtin.c src/expand/catalog.c src/expand/cost.c \
 	src/expand/monitoring.c src/expand/pdec.c \
 	src/transform/labels.c \
-	src/generate/monitor.c src/generate/object.c \
+	src/generate/monitor.c src/generate/object.c src/generate/budget.c \
 	src/write/emit.c src/write/output.c \
 	src/pipeline.c
 MAIN := src/main.c

@@ -9,6 +9,7 @@
 #include "core/arena.h"
 #include "expand/catalog.h"
 #include "expand/cost.h"
+#include "generate/budget.h"
 #include "generate/monitor.h"
 #include "read/parse.h"
 #include "read/resourcelist.h"
@@ -52,6 +53,8 @@ static int cm_stages(cm_arena *a, const cm_config *cfg, cm_node *items,
 	if (cm_labels_apply(a, items, &set, diags) < 0)
 		goto out;
 	if (cm_generate_monitoring(a, cfg, &cat, items, &set, diags) < 0)
+		goto out;
+	if (cm_generate_budget(a, cfg, &cat, &plan, items, &set, diags) < 0)
 		goto out;
 	rc = 0;
 out:
