@@ -36,6 +36,7 @@ SRCS := \
 	src/expand/monitoring.c src/expand/pdec.c \
 	src/transform/labels.c \
 	src/generate/monitor.c src/generate/object.c src/generate/budget.c \
+	src/report/report.c \
 	src/write/emit.c src/write/output.c \
 	src/pipeline.c
 MAIN := src/main.c

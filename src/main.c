@@ -24,6 +24,7 @@
 #include "core/diag.h"
 #include "pipeline.h"
 #include "read/input.h"
+#include "report/report.h"
 #include "write/output.h"
 
 #ifndef COSTMON_VERSION
@@ -39,7 +40,10 @@ typedef struct cm_opts {
 	size_t max_input;        /* bytes, for stdin and the config file */
 	const char *config_path; /* legacy mode when set */
 	int expand;              /* the expand subcommand */
-	char **catalogs;         /* expand: catalog files (into argv) */
+	int report;              /* the report subcommand */
+	int format;              /* report: cm_report_format */
+	char **catalogs;         /* expand: catalog files; report: inputs
+				  * (into argv) */
 	int n_catalogs;
 } cm_opts;
 
@@ -48,6 +52,7 @@ static const char cm_usage[] =
 	"  krm-fn [OPTIONS] < resource-list.yaml\n"
 	"  krm-fn [OPTIONS] CONFIG_FILE < resources.yaml\n"
 	"  krm-fn expand [OPTIONS] PROFILE_FILE [CATALOG_FILE...]\n"
+	"  krm-fn report [--format=table|csv|json] [FILE...]\n"
 	"  krm-fn --help | --version\n"
 	"\n"
 	"costmon's KRM function: adds cost labels and budgets to Kubernetes\n"
@@ -75,6 +80,13 @@ static const char cm_usage[] =
 	"  environment, labels, alert channels), so a CI job can show and\n"
 	"  check budgets. CATALOG_FILEs hold the team's own CostProfiles:\n"
 	"    krm-fn expand profile.yaml profiles/cost-profiles.yaml\n"
+	"\n"
+	"  report: prints the budgets of a rendered build (a multi-document\n"
+	"  stream or a ResourceList, from FILEs or stdin; - is stdin): one\n"
+	"  row per service, environment and region, and totals per team,\n"
+	"  cost center and business unit for each currency and period.\n"
+	"  --format=table (default), csv or json (what a finance sync sends):\n"
+	"    kustomize build overlays/prod | krm-fn report --format=csv\n"
 	"\n"
 	"Options:\n"
 	"  --max-input-bytes=N  refuse input larger than N bytes (default\n"
@@ -115,6 +127,8 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 	o->max_input = CM_DEFAULT_MAX_INPUT;
 	o->config_path = NULL;
 	o->expand = 0;
+	o->report = 0;
+	o->format = CM_REPORT_TABLE;
 	o->catalogs = NULL;
 	o->n_catalogs = 0;
 	if (env && *env && cm_parse_size(env, &o->max_input) < 0) {
@@ -127,6 +141,9 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 	i = 1;
 	if (argc > 1 && !strcmp(argv[1], "expand")) {
 		o->expand = 1;
+		i = 2;
+	} else if (argc > 1 && !strcmp(argv[1], "report")) {
+		o->report = 1;
 		i = 2;
 	}
 	for (; i < argc; i++) {
@@ -153,6 +170,29 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 					a + 18);
 				return CM_EXIT_USAGE;
 			}
+			continue;
+		}
+		if (o->report && !strncmp(a, "--format=", 9)) {
+			if (!strcmp(a + 9, "table"))
+				o->format = CM_REPORT_TABLE;
+			else if (!strcmp(a + 9, "csv"))
+				o->format = CM_REPORT_CSV;
+			else if (!strcmp(a + 9, "json"))
+				o->format = CM_REPORT_JSON;
+			else {
+				fprintf(stderr,
+					"krm-fn: error: unknown report format "
+					"\"%s\"; use --format=table, "
+					"--format=csv or --format=json\n",
+					a + 9);
+				return CM_EXIT_USAGE;
+			}
+			continue;
+		}
+		if (o->report && (a[0] != '-' || a[1] == '\0')) {
+			if (!o->catalogs)
+				o->catalogs = &argv[i];
+			o->catalogs[o->n_catalogs++] = argv[i];
 			continue;
 		}
 		if (a[0] == '-' && a[1] != '\0') {
@@ -335,6 +375,57 @@ out:
 	return rc;
 }
 
+static int cm_run_report(const cm_opts *o, cm_diags *d)
+{
+	size_t n = o->n_catalogs ? (size_t)o->n_catalogs : 1, i, got = 0;
+	const char **names = calloc(n, sizeof(*names));
+	cm_buf *in = calloc(n, sizeof(*in)), out;
+	cm_read_status st;
+	int rc = CM_EXIT_OK;
+
+	cm_buf_init(&out, cm_max_output(o));
+	if (!names || !in) {
+		cm_diag_add(d, CM_SEV_ERROR, NULL, "out of memory");
+		rc = CM_EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < n; i++, got++) {
+		const char *path = o->n_catalogs ? o->catalogs[i] : "-";
+
+		cm_buf_init(&in[i], o->max_input);
+		names[i] = strcmp(path, "-") ? path : "stdin";
+		st = strcmp(path, "-") ? cm_read_file(path, &in[i])
+				       : cm_read_fd(0, &in[i]);
+		if (st == CM_READ_NOENT) {
+			cm_diag_add(d, CM_SEV_ERROR, NULL,
+				    "input file \"%s\" does not exist; pass "
+				    "rendered output (e.g. from kustomize "
+				    "build), or no file to read stdin",
+				    path);
+			rc = CM_EXIT_USAGE;
+			got++;
+			goto out;
+		}
+		if (st != CM_READ_OK) {
+			rc = cm_read_failed(st, names[i], o, d);
+			got++;
+			goto out;
+		}
+	}
+	if (cm_report_process(in, names, n, (cm_report_format)o->format, &out,
+			      d) < 0)
+		rc = CM_EXIT_INPUT;
+	else
+		rc = cm_write_stdout(&out, d);
+out:
+	for (i = 0; in && i < got; i++)
+		cm_buf_free(&in[i]);
+	free(in);
+	free(names);
+	cm_buf_free(&out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	cm_opts opts;
@@ -347,7 +438,9 @@ int main(int argc, char **argv)
 		goto out;
 	/* A closed stdout must be an error we see, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
-	if (opts.expand)
+	if (opts.report)
+		rc = cm_run_report(&opts, &diags);
+	else if (opts.expand)
 		rc = cm_run_expand(&opts, &diags);
 	else if (opts.config_path)
 		rc = cm_run_legacy(&opts, &diags);
@@ -356,7 +449,8 @@ int main(int argc, char **argv)
 	/* Quiet on success: warnings reach KRM callers as results; the
 	 * legacy stream has no such channel, so they go to stderr. */
 	cm_diags_print(&diags,
-		       opts.config_path ? CM_SEV_WARNING : CM_SEV_ERROR,
+		       opts.config_path || opts.report ? CM_SEV_WARNING
+						       : CM_SEV_ERROR,
 		       stderr);
 	if (rc == CM_EXIT_OK && diags.errors)
 		rc = CM_EXIT_INPUT;
