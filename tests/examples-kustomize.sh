@@ -396,6 +396,7 @@ all_checks() {
 		done
 	done
 	for env in $ENVS; do echo "kubectl-plugin-$env-regions-differ"; done
+	echo kubectl-plugin-report
 	for a in exit-0 output rerun-identical; do
 		echo "kubectl-plugin-team-catalog-$a"
 	done
@@ -457,6 +458,37 @@ for env in $ENVS; do
 		"$EX/kubectl-plugin/overlays/$env-euw1.out.yaml" \
 		"$EX/kubectl-plugin/overlays/$env-euw2.out.yaml"
 done
+
+# The README's report over the 6 overlays' outputs: 6 budgets named
+# payment-processor-<env>-<region>, 1000 / 3000 / 6000 USD monthly, and
+# the team's total 20000 USD monthly.
+for env in $ENVS; do
+	for region in $REGIONS; do
+		cat "$EX/kubectl-plugin/overlays/$env-$region.out.yaml"
+		echo ---
+	done
+done >"$T/all-overlays.yaml"
+if "$KRM_FN" report --format=json "$T/all-overlays.yaml" >"$T/report.json" 2>"$T/report.err" &&
+	msg=$("$PYTHON" - "$T/report.json" <<'PY' 2>&1
+import json, sys
+doc = json.load(open(sys.argv[1]))
+want = {"payment-processor-%s-%s" % (e, r): a
+        for e, a in (("int-stable", "1000"), ("pre-stable", "3000"), ("prod", "6000"))
+        for r in ("euw1", "euw2")}
+got = {b["name"]: b["amount"] for b in doc["budgets"]
+       if b["currency"] == "USD" and b["period"] == "monthly"}
+team = [t for t in doc["totals"] if t["by"] == "team"]
+ok = got == want and team == [{"by": "team", "value": "payments-team",
+                                "currency": "USD", "period": "monthly",
+                                "amount": "20000", "budgets": 6}]
+print("6 budgets, team total 20000 USD" if ok else "got %r, team totals %r" % (got, team))
+sys.exit(0 if ok else 1)
+PY
+); then
+	ok "kubectl-plugin-report ($msg)"
+else
+	not_ok "kubectl-plugin-report" "${msg:-}" "$(head -5 "$T/report.err")"
+fi
 
 # --- 3. examples/profiles through the team-catalog overlay --------------------
 
