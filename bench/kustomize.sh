@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
-# bench/kustomize.sh - output size and `kubectl kustomize` wall time on an
+# bench/kustomize.sh - output size and `kubectl kustomize` time on an
 # overlay of N resources (default 1000: bench/gen.py's Deployment and
 # Service pairs, one file each) with krm-fn as its legacy exec plugin
 # transformer (the seed's ServiceProfile, monitoring off so that only the
 # cost stage runs).
 #
-#   bash bench/kustomize.sh [KRM_FN] [N] [RUNS]
+#   bash bench/kustomize.sh [N] [RUNS] KRM_FN...
 #
-# Prints the bytes kubectl kustomize writes, the best and median wall
-# time of RUNS runs (default 7), and the same for the overlay without
-# the transformer (the baseline). Needs kubectl and python3.
+# For the overlay without the transformer (the baseline) and for each
+# KRM_FN given (e.g. the binaries before and after a change), prints the
+# bytes kubectl kustomize writes, and the best and median wall time and
+# CPU time (user + system, kubectl and the plugin) of RUNS runs (default
+# 7). The runs of the variants are interleaved, so a change in the
+# machine's load hits them alike. Needs kubectl, python3 and
+# /usr/bin/time.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-KRM=$(cd "$(dirname "${1:-$HERE/../krm-fn}")" && pwd)/$(basename "${1:-krm-fn}")
-N=${2:-1000}
-RUNS=${3:-7}
+N=${1:-1000}
+RUNS=${2:-7}
+shift 2 || true
+[ $# -gt 0 ] || set -- "$HERE/../krm-fn"
 T=$(mktemp -d "${TMPDIR:-/tmp}/costmon-kbench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
 command -v kubectl >/dev/null || { echo "kubectl is not installed" >&2; exit 1; }
-[ -x "$KRM" ] || { echo "no krm-fn at $KRM" >&2; exit 1; }
+for k in "$@"; do [ -x "$k" ] || { echo "no krm-fn at $k" >&2; exit 1; }; done
 
 # The overlay: one file per resource, and the plain copy without plugin.
 python3 "$HERE/gen.py" "$N" >"$T/rl.yaml"
@@ -56,29 +61,41 @@ with open(os.path.join(out + "-plain", "kustomization.yaml"), "w") as f:
     f.write("resources:\n" + "".join("- %s\n" % n for n in names))
 PY
 
-PLUGIN=$T/xdg/kustomize/plugin/costmon.dev/v1alpha1/serviceprofile
-mkdir -p "$PLUGIN"
-cp "$KRM" "$PLUGIN/ServiceProfile"
+# One plugin directory per binary: XDG_CONFIG_HOME=$T/xdg<i>.
+i=0
+for k in "$@"; do
+	i=$((i + 1))
+	mkdir -p "$T/xdg$i/kustomize/plugin/costmon.dev/v1alpha1/serviceprofile"
+	cp "$k" "$T/xdg$i/kustomize/plugin/costmon.dev/v1alpha1/serviceprofile/ServiceProfile"
+done
 
-# run DIR: prints "seconds bytes" of one kubectl kustomize.
+# run XDG DIR: appends "wall cpu bytes" of one kubectl kustomize.
 run() {
-	local s e
-	s=$(date +%s.%N)
-	XDG_CONFIG_HOME=$T/xdg kubectl kustomize --enable-alpha-plugins "$1" >"$T/out.yaml"
-	e=$(date +%s.%N)
-	echo "$(echo "$e - $s" | bc) $(wc -c <"$T/out.yaml")"
+	/usr/bin/time -f "%e %U %S" -o "$T/time" env XDG_CONFIG_HOME="$1" \
+		kubectl kustomize --enable-alpha-plugins "$2" >"$T/out.yaml"
+	awk -v b="$(wc -c <"$T/out.yaml")" '{ printf "%s %.2f %s\n", $1, $2 + $3, b }' "$T/time"
 }
 
-measure() { # label dir
-	local i
-	: >"$T/times"
-	run "$2" >/dev/null # warm-up
-	for i in $(seq "$RUNS"); do run "$2" >>"$T/times"; done
-	sort -n "$T/times" | awk -v label="$1" -v n="$N" '
-		{ t[NR] = $1; b = $2 }
-		END { printf "%-22s %6d resources  %9d bytes out  best %.3f s  median %.3f s\n",
-		      label, n, b, t[1], t[int((NR + 1) / 2)] }'
+report() { # label file
+	sort -n "$2" | awk -v label="$1" -v n="$N" '
+		{ w[NR] = $1; b = $3 } END {
+		printf "%-34s %5d resources %9d bytes out  wall best %6.2f s median %6.2f s", label, n, b, w[1], w[int((NR + 1) / 2)] }'
+	sort -k2 -n "$2" | awk '{ c[NR] = $2 } END {
+		printf "  cpu best %6.2f s median %6.2f s\n", c[1], c[int((NR + 1) / 2)] }'
 }
 
-measure "without the plugin" "$T/overlay-plain"
-measure "with $(basename "$KRM")" "$T/overlay"
+run "$T/xdg1" "$T/overlay-plain" >/dev/null # warm-up
+for r in $(seq "$RUNS"); do
+	run "$T/xdg1" "$T/overlay-plain" >>"$T/plain.times"
+	i=0
+	for k in "$@"; do
+		i=$((i + 1))
+		run "$T/xdg$i" "$T/overlay" >>"$T/k$i.times"
+	done
+done
+report "without the plugin" "$T/plain.times"
+i=0
+for k in "$@"; do
+	i=$((i + 1))
+	report "with $k" "$T/k$i.times"
+done

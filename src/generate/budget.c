@@ -65,7 +65,7 @@ static const cm_budget_rule_shape cm_projected_alert = {
 
 static const cm_budget_rule_shape cm_labels_alert = {
 	"CostBudgetServiceLabelNotExported",
-	"count(kube_pod_labels{%s}) > 0 unless count(kube_pod_labels{%s,%s!=\"\"}) > 0",
+	"count(kube_pod_labels{%s}) > 0 unless count(kube_pod_labels{%s%s%s!=\"\"}) > 0",
 	"1h",
 	"kube-state-metrics does not export the pod label %s",
 	"Pods run in the namespace but kube_pod_labels has no %s, so the "
@@ -415,7 +415,9 @@ static cm_node gen_alert_rules(cm_bgen *g, const char *svc_key)
 		bputs(g, &lab, "severity", "warning");
 		bputs(g, &lab, "team", p->team);
 		gen_rule(g, &rules, "alert", s->name,
-			 bfmt(g, s->expr, nssel, nssel, svc_label), s->for_, lab,
+			 bfmt(g, s->expr, nssel, nssel, *nssel ? "," : "",
+			      svc_label),
+			 s->for_, lab,
 			 bfmt(g, s->summary, svc_key),
 			 bfmt(g, s->description, svc_label, budget, svc_key));
 	}
@@ -494,6 +496,15 @@ int cm_generate_budget(cm_arena *a, const cm_config *cfg,
 				    plan->profile.name);
 			goto out;
 		}
+		if (!g.ns)
+			cm_diag_add(diags, CM_SEV_WARNING, &w,
+				    "no namespace is known for %s, so its budget "
+				    "alerts count the pods labelled with the "
+				    "service in every namespace (another "
+				    "environment in the same cluster too); set "
+				    "spec.namespace or give the workload a "
+				    "namespace",
+				    cfg->service);
 		bpush(&g, &gen, gen_alert_rules(&g, svc_key));
 	}
 	if (g.oom)

@@ -290,6 +290,9 @@ def main():
         profile())})
     write("cost-budget-alerts", {"input": rl(items(), profile(
         monitoring=False))})
+    write("cost-budget-alerts-no-namespace", {"input": rl(items().replace(
+        "    namespace: prod-payment-processor-euw1-stable\n", ""),
+        profile(monitoring=False))})
     off = CUSTOM_PROFILE.format(
         name="no-prometheus", currency="USD",
         envs="      prod: {base: 3000}").replace(
