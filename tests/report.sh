@@ -63,6 +63,14 @@ else
 	not_ok "report: the table is the default and uses FOCUS column names"
 fi
 
+# An input without budgets (an empty stream) is a report of none.
+if out=$(printf '' | "$KRM_FN" report --format=json 2>"$T/err") &&
+	"$PYTHON" -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(d != {"budgets": [], "totals": []})' "$out"; then
+	ok "report: no budgets in the input, none reported"
+else
+	not_ok "report: no budgets in the input, none reported" "$out" "$(cat "$T/err")"
+fi
+
 # ---- bad input ----
 # fail NAME EXPECTED-STDERR-REGEX FILE...: exit 1, nothing on stdout.
 fail() {

@@ -708,7 +708,8 @@ int cm_report_process(cm_buf *inputs, const char *const *names, size_t n,
 	}
 	if (r.errors || diags->errors)
 		goto out;
-	qsort(r.rows, r.n, sizeof(cm_row), cmp_rows);
+	if (r.n) /* qsort's base must not be NULL, even for 0 items */
+		qsort(r.rows, r.n, sizeof(cm_row), cmp_rows);
 	for (i = 0; i < r.n; i++) {
 		add_total(&r, "team", r.rows[i].team, &r.rows[i]);
 		add_total(&r, "costCenter", r.rows[i].cost_center, &r.rows[i]);
@@ -716,7 +717,8 @@ int cm_report_process(cm_buf *inputs, const char *const *names, size_t n,
 	}
 	if (r.errors)
 		goto out;
-	qsort(r.totals, r.n_totals, sizeof(cm_total), cmp_totals);
+	if (r.n_totals)
+		qsort(r.totals, r.n_totals, sizeof(cm_total), cmp_totals);
 	switch (format) {
 	case CM_REPORT_CSV:
 		rc = out_csv(&r, out);
