@@ -35,7 +35,8 @@ SRCS := \
 	src/expand/builtin.c src/expand/catalog.c src/expand/cost.c \
 	src/expand/monitoring.c src/expand/pdec.c src/expand/profiles.c \
 	src/transform/labels.c \
-	src/generate/monitor.c \
+	src/generate/monitor.c src/generate/object.c src/generate/budget.c \
+	src/report/report.c \
 	src/write/emit.c src/write/output.c \
 	src/pipeline.c
 MAIN := src/main.c

@@ -11,7 +11,9 @@
  *   - The low two bits of the first byte pick one more run:
  *       01 ('a', as in "apiVersion"): legacy mode;
  *       11 ('#', as in a first comment line): `krm-fn expand`;
- *       x0: nothing more.
+ *       10 ('*', 'f', 'n', 'r', 'v'): `krm-fn report` on the whole
+ *          input, in each format;
+ *       00: nothing more.
  *     Both split the input into the config file's text and the rest at
  *     the first NUL byte (the NUL is dropped); with no NUL, at the first
  *     line that starts with "---" (config = what comes before, the rest =
@@ -50,6 +52,7 @@
 #include "../src/core/node.h"
 #include "../src/pipeline.h"
 #include "../src/read/parse.h"
+#include "../src/report/report.h"
 
 /* Inputs larger than this are skipped; the fuzzer uses far less. */
 #define FZ_MAX_INPUT ((size_t)1 << 20)
@@ -369,6 +372,42 @@ static void fz_expand(const uint8_t *data, size_t size)
 	cm_diags_free(&d);
 }
 
+/*
+ * `krm-fn report` over the whole input, in each format. Checks
+ * invariant 1, and 3 for the JSON (one document); a failed report
+ * prints nothing.
+ */
+static void fz_report(const uint8_t *data, size_t size)
+{
+	static const char *const names[1] = {"build.yaml"};
+	int f;
+
+	for (f = CM_REPORT_TABLE; f <= CM_REPORT_JSON; f++) {
+		cm_buf in, out;
+		cm_diags d;
+		int rc;
+
+		cm_diags_init(&d);
+		cm_buf_init(&in, size);
+		cm_buf_init(&out, fz_max_output(size));
+		if (cm_buf_add(&in, data, size) < 0)
+			abort();
+		rc = cm_report_process(&in, names, 1, (cm_report_format)f,
+				       &out, &d) < 0
+			     ? CM_EXIT_INPUT
+			     : CM_EXIT_OK;
+		fz_show(&d);
+		fz_check_diags(rc, &d, 0, 0);
+		if (rc != CM_EXIT_OK && out.len)
+			abort();
+		if (rc == CM_EXIT_OK && f == CM_REPORT_JSON)
+			fz_check_yaml(out.data ? out.data : "", out.len, 1);
+		cm_buf_free(&in);
+		cm_buf_free(&out);
+		cm_diags_free(&d);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > FZ_MAX_INPUT)
@@ -378,5 +417,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_legacy(data, size);
 	if (size && (data[0] & 3) == 3)
 		fz_expand(data, size);
+	if (size && (data[0] & 3) == 2)
+		fz_report(data, size);
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "expand/profiles.h"
 #include "pipeline.h"
 #include "read/input.h"
+#include "report/report.h"
 #include "write/output.h"
 
 #ifndef COSTMON_VERSION
@@ -44,7 +45,10 @@ typedef struct cm_opts {
 	int profiles;            /* the profiles subcommand */
 	int schema;              /* the schema subcommand */
 	int json;                /* profiles: --output=json */
-	char **catalogs;         /* expand, profiles: catalog files (argv) */
+	int report;              /* the report subcommand */
+	int format;              /* report: cm_report_format */
+	char **catalogs;         /* expand, profiles: catalog files; report:
+				  * inputs (into argv) */
 	int n_catalogs;
 } cm_opts;
 
@@ -55,6 +59,7 @@ static const char cm_usage[] =
 	"  krm-fn expand [OPTIONS] PROFILE_FILE [CATALOG_FILE...]\n"
 	"  krm-fn profiles [--output=text|json] [CATALOG_FILE...]\n"
 	"  krm-fn schema\n"
+	"  krm-fn report [--output=table|csv|json] [FILE...]\n"
 	"  krm-fn --help | --version\n"
 	"\n"
 	"costmon's KRM function: adds cost labels and budgets to Kubernetes\n"
@@ -90,6 +95,13 @@ static const char cm_usage[] =
 	"  schema: prints the JSON Schema (draft 2020-12) of ServiceProfile,\n"
 	"  CostProfile and MonitoringProfile, for editors and CI:\n"
 	"    krm-fn schema > costmon.schema.json\n"
+	"\n"
+	"  report: prints the budgets of a rendered build (a multi-document\n"
+	"  stream or a ResourceList, from FILEs or stdin; - is stdin): one\n"
+	"  row per service, environment and region, and totals per team,\n"
+	"  cost center and business unit for each currency and period.\n"
+	"  --output=table (default), csv or json (what a finance sync sends):\n"
+	"    kustomize build overlays/prod | krm-fn report --output=csv\n"
 	"\n"
 	"Options:\n"
 	"  --max-input-bytes=N  refuse input larger than N bytes (default\n"
@@ -133,6 +145,8 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 	o->profiles = 0;
 	o->schema = 0;
 	o->json = 0;
+	o->report = 0;
+	o->format = CM_REPORT_TABLE;
 	o->catalogs = NULL;
 	o->n_catalogs = 0;
 	if (env && *env && cm_parse_size(env, &o->max_input) < 0) {
@@ -151,6 +165,9 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 		i = 2;
 	} else if (argc > 1 && !strcmp(argv[1], "schema")) {
 		o->schema = 1;
+		i = 2;
+	} else if (argc > 1 && !strcmp(argv[1], "report")) {
+		o->report = 1;
 		i = 2;
 	}
 	for (; i < argc; i++) {
@@ -182,6 +199,30 @@ static int cm_parse_args(int argc, char **argv, cm_opts *o)
 		if (o->profiles && (!strcmp(a, "--output=json") ||
 				    !strcmp(a, "--output=text"))) {
 			o->json = a[9] == 'j';
+			continue;
+		}
+		if (o->report && (!strncmp(a, "--output=", 9) ||
+				  !strncmp(a, "--format=", 9))) {
+			if (!strcmp(a + 9, "table"))
+				o->format = CM_REPORT_TABLE;
+			else if (!strcmp(a + 9, "csv"))
+				o->format = CM_REPORT_CSV;
+			else if (!strcmp(a + 9, "json"))
+				o->format = CM_REPORT_JSON;
+			else {
+				fprintf(stderr,
+					"krm-fn: error: unknown report format "
+					"\"%s\"; use --output=table, "
+					"--output=csv or --output=json\n",
+					a + 9);
+				return CM_EXIT_USAGE;
+			}
+			continue;
+		}
+		if (o->report && (a[0] != '-' || a[1] == '\0')) {
+			if (!o->catalogs)
+				o->catalogs = &argv[i];
+			o->catalogs[o->n_catalogs++] = argv[i];
 			continue;
 		}
 		if (a[0] == '-' && a[1] != '\0') {
@@ -430,6 +471,57 @@ out:
 	return rc;
 }
 
+static int cm_run_report(const cm_opts *o, cm_diags *d)
+{
+	size_t n = o->n_catalogs ? (size_t)o->n_catalogs : 1, i, got = 0;
+	const char **names = calloc(n, sizeof(*names));
+	cm_buf *in = calloc(n, sizeof(*in)), out;
+	cm_read_status st;
+	int rc = CM_EXIT_OK;
+
+	cm_buf_init(&out, cm_max_output(o));
+	if (!names || !in) {
+		cm_diag_add(d, CM_SEV_ERROR, NULL, "out of memory");
+		rc = CM_EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < n; i++, got++) {
+		const char *path = o->n_catalogs ? o->catalogs[i] : "-";
+
+		cm_buf_init(&in[i], o->max_input);
+		names[i] = strcmp(path, "-") ? path : "stdin";
+		st = strcmp(path, "-") ? cm_read_file(path, &in[i])
+				       : cm_read_fd(0, &in[i]);
+		if (st == CM_READ_NOENT) {
+			cm_diag_add(d, CM_SEV_ERROR, NULL,
+				    "input file \"%s\" does not exist; pass "
+				    "rendered output (e.g. from kustomize "
+				    "build), or no file to read stdin",
+				    path);
+			rc = CM_EXIT_USAGE;
+			got++;
+			goto out;
+		}
+		if (st != CM_READ_OK) {
+			rc = cm_read_failed(st, names[i], o, d);
+			got++;
+			goto out;
+		}
+	}
+	if (cm_report_process(in, names, n, (cm_report_format)o->format, &out,
+			      d) < 0)
+		rc = CM_EXIT_INPUT;
+	else
+		rc = cm_write_stdout(&out, d);
+out:
+	for (i = 0; in && i < got; i++)
+		cm_buf_free(&in[i]);
+	free(in);
+	free(names);
+	cm_buf_free(&out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	cm_opts opts;
@@ -446,6 +538,8 @@ int main(int argc, char **argv)
 		rc = cm_run_schema(&diags);
 	else if (opts.profiles)
 		rc = cm_run_profiles(&opts, &diags);
+	else if (opts.report)
+		rc = cm_run_report(&opts, &diags);
 	else if (opts.expand)
 		rc = cm_run_expand(&opts, &diags);
 	else if (opts.config_path)
@@ -465,8 +559,9 @@ int main(int argc, char **argv)
 		/* A failed run also shows its warnings: with failOnWarnings
 		 * they are what failed it. */
 		cm_diags_print(&diags,
-			       opts.config_path || diags.errors ? CM_SEV_WARNING
-							       : CM_SEV_ERROR,
+			       opts.config_path || opts.report || diags.errors
+				       ? CM_SEV_WARNING
+				       : CM_SEV_ERROR,
 			       stderr);
 	if (rc == CM_EXIT_OK && diags.errors)
 		rc = CM_EXIT_INPUT;

@@ -13,6 +13,7 @@
 #include "expand/catalog.h"
 #include "expand/cost.h"
 #include "expand/monitoring.h"
+#include "generate/budget.h"
 #include "generate/monitor.h"
 #include "read/parse.h"
 #include "read/resourcelist.h"
@@ -162,6 +163,8 @@ static int cm_stages(cm_arena *a, const cm_config *cfg, cm_node *items,
 	if (cm_labels_apply(a, items, &set, diags) < 0)
 		goto out;
 	if (cm_generate_monitoring(a, cfg, &cat, items, &set, diags) < 0)
+		goto out;
+	if (cm_generate_budget(a, cfg, &cat, &plan, items, &set, diags) < 0)
 		goto out;
 	if (cfg->fail_on_warnings == 1 && diags->warnings) {
 		char path[64];

@@ -23,10 +23,9 @@
 #                           costmon.dev object has the 8 cost labels with
 #                           the seed's values, each a string
 #   budget-annotations      cost.owner (the exact e-mail),
-#                           costmon.dev/budget-amount and -currency, and
-#                           costmon.dev/budget: canonical JSON whose amount,
-#                           environment, size and profile match; one value
-#                           on every object
+#                           costmon.dev/budget-amount, -currency and
+#                           -period, and no costmon.dev/budget (the full
+#                           record is in ConfigMap <service>-budget only)
 #   pod-templates           the 8 labels on every workload pod template
 #                           (the Deployment's at least; CronJob: job
 #                           template and its pod template)
@@ -52,8 +51,13 @@
 #   generated-objects       ServiceMonitor payment-processor-monitor,
 #                           PrometheusRules payment-processor-recording-rules
 #                           and -alert-rules, ConfigMap
-#                           payment-processor-dynatrace-config: each once,
-#                           in the environment's namespace
+#                           payment-processor-dynatrace-config, the budget
+#                           record ConfigMap payment-processor-budget and
+#                           PrometheusRule payment-processor-budget-alerts:
+#                           each once, in the environment's namespace
+#   budget-record           the record's budget.json is canonical JSON
+#                           whose name, amount, currency, period,
+#                           environment, size and profile match
 #   generated-labels        the 8 cost labels (cost.budget of the
 #                           environment) and the budget annotations
 #   servicemonitor          matchLabels = the Service's own labels, no
@@ -234,7 +238,7 @@ CURRENCY = "USD"
 # these annotations (object metadata only).
 COST_LABELS = tuple(SEED)
 COST_ANNOTATIONS = ("cost.owner", "costmon.dev/budget-amount",
-                    "costmon.dev/budget-currency", "costmon.dev/budget")
+                    "costmon.dev/budget-currency", "costmon.dev/budget-period")
 # Where the pod templates are, by kind.
 TEMPLATES = {k: [("spec", "template")] for k in (
     "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job",
@@ -261,11 +265,13 @@ GENERATED = (
      SERVICE + "-recording-rules"),
     ("monitoring.coreos.com/v1", "PrometheusRule", SERVICE + "-alert-rules"),
     ("v1", "ConfigMap", SERVICE + "-dynatrace-config"),
+    ("v1", "ConfigMap", SERVICE + "-budget"),
+    ("monitoring.coreos.com/v1", "PrometheusRule", SERVICE + "-budget-alerts"),
 )
 GENERATED_IDS = {(k, n) for _, k, n in GENERATED}
 ALERT = "PaymentProcessorHighErrorRate"
 ENDPOINT_PORT = "http"
-MON_ASPECTS = ("generated-objects", "generated-labels", "servicemonitor",
+MON_ASPECTS = ("generated-objects", "budget-record", "generated-labels", "servicemonitor",
                "alert-threshold", "dynatrace-json", "generated-annotations",
                "generated-files", "orchestrator-annotations")
 
@@ -425,33 +431,39 @@ class Checker:
             return
         want = {"cost.owner": OWNER,
                 "costmon.dev/budget-amount": self.budget,
-                "costmon.dev/budget-currency": CURRENCY}
+                "costmon.dev/budget-currency": CURRENCY,
+                "costmon.dev/budget-period": "monthly"}
         for k, v in want.items():
             got = ann.get(k)
             if type(got) is not str or got != v:
                 self.fail(aspect,
                           "%s: annotation %s is %s %r, want string %r",
                           name, k, type(got).__name__, got, v)
-        text = ann.get("costmon.dev/budget")
+        if "costmon.dev/budget" in ann:
+            self.fail(aspect, "%s: the whole record is still stamped on "
+                      "the object (costmon.dev/budget)", name)
+
+    def record(self, name, text, aspect="budget-record"):
         try:
             j = json.loads(text)
         except (TypeError, ValueError) as exc:
             self.fail(aspect,
-                      "%s: costmon.dev/budget %r is not JSON: %s",
+                      "%s: budget.json %r is not JSON: %s",
                       name, text, exc)
             return
         self.budget_json.add(text)
         canon = json.dumps(j, separators=(",", ":"), ensure_ascii=False)
         if canon != text:
             self.fail(aspect,
-                      "%s: costmon.dev/budget is not canonical JSON: %r",
+                      "%s: budget.json is not canonical JSON: %r",
                       name, text)
         want = {"amount": self.budget, "currency": CURRENCY,
+                "period": "monthly", "name": "%s-%s" % (SERVICE, self.env),
                 "environment": self.env, "size": SIZE, "profile": PROFILE}
         for k, v in want.items():
             if not isinstance(j, dict) or j.get(k) != v:
                 self.fail(aspect,
-                          "%s: costmon.dev/budget .%s is %r, want %r", name,
+                          "%s: budget.json .%s is %r, want %r", name,
                           k, j.get(k) if isinstance(j, dict) else j, v)
 
     def pair(self, a, e, where):
@@ -495,7 +507,7 @@ class Checker:
             self.fail("labels", "no object to label was checked")
         if len(self.budget_json) > 1:
             self.fail("budget-annotations",
-                      "objects carry %d different costmon.dev/budget values",
+                      "%d different budget records",
                       len(self.budget_json))
         if not self.deployment_templates:
             self.fail("pod-templates", "no Deployment pod template checked")
@@ -715,6 +727,8 @@ def cmd_monitoring(args):
         # generated-labels: the cost labels and budget annotations.
         c.labels("generated-labels", where, meta(o).get("labels"))
         c.annotations(where, meta(o).get("annotations"), "generated-labels")
+        if kind == "ConfigMap" and name == SERVICE + "-budget":
+            c.record(where, (o.get("data") or {}).get("budget.json"))
         # generated-annotations: nothing but costmon's own annotations
         # (kpt strips its path and index when it writes the files, and
         # kustomize its ids from its output).
@@ -1018,10 +1032,10 @@ KUBECTL_ASPECTS="objects labels budget-annotations pod-templates selectors
 local-config-dropped rest-unchanged"
 
 # The aspects of `yamleq.py monitoring` (generated-files: kpt only).
-KPT_MON_ASPECTS="generated-objects generated-labels servicemonitor
+KPT_MON_ASPECTS="generated-objects budget-record generated-labels servicemonitor
 alert-threshold dynatrace-json generated-annotations generated-files
 orchestrator-annotations"
-KUBECTL_MON_ASPECTS="generated-objects generated-labels servicemonitor
+KUBECTL_MON_ASPECTS="generated-objects budget-record generated-labels servicemonitor
 alert-threshold dynatrace-json generated-annotations
 orchestrator-annotations"
 

@@ -9,7 +9,7 @@
 #                  symlink to the binary under test (the Kptfile stays as
 #                  shipped): exit 0; the cost labels (cost.budget "6000"),
 #                  budget annotations, pod template labels, selectors
-#                  unchanged; the 4 generated objects once each in
+#                  unchanged; the 6 generated objects once each in
 #                  prod-payment-processor-euw1-stable, each alone in the
 #                  file kpt writes for it; the ServiceMonitor selecting the
 #                  Service's own labels on port http; Kptfile and
@@ -125,6 +125,7 @@ ANNOTATIONS = {
     "cost.owner": "alice.johnson@company.com",
     "costmon.dev/budget-amount": "6000",
     "costmon.dev/budget-currency": "USD",
+    "costmon.dev/budget-period": "monthly",
 }
 BUDGET = {"amount": "6000", "environment": "prod", "size": "large",
           "profile": "standard-api-cost", "currency": "USD"}
@@ -135,6 +136,9 @@ GENERATED = [
     ("monitoring.coreos.com/v1", "PrometheusRule",
      "payment-processor-alert-rules"),
     ("v1", "ConfigMap", "payment-processor-dynatrace-config"),
+    ("v1", "ConfigMap", "payment-processor-budget"),
+    ("monitoring.coreos.com/v1", "PrometheusRule",
+     "payment-processor-budget-alerts"),
 ]
 INPUTS = [("apps/v1", "Deployment", "payment-processor"),
           ("v1", "Service", "payment-processor")]
@@ -208,15 +212,21 @@ def check_objects(objs, add):
             if ann.get(k) != v:
                 add("annotations", "%s: annotation %s is %r, expected %r"
                     % (who, k, ann.get(k), v))
-        try:
-            budget = json.loads(ann.get("costmon.dev/budget", ""))
-            for k, v in BUDGET.items():
-                if budget.get(k) != v:
-                    add("annotations", "%s: costmon.dev/budget %s is %r, "
-                        "expected %r" % (who, k, budget.get(k), v))
-        except ValueError as e:
-            add("annotations", "%s: costmon.dev/budget is not JSON: %s"
-                % (who, e))
+        if "costmon.dev/budget" in ann:
+            add("annotations", "%s: the whole budget record is on the "
+                "object" % who)
+        if o.get("kind") == "ConfigMap" and \
+                meta(o).get("name") == "payment-processor-budget":
+            try:
+                budget = json.loads((o.get("data") or {}).get(
+                    "budget.json", ""))
+                for k, v in BUDGET.items():
+                    if budget.get(k) != v:
+                        add("annotations", "%s: budget.json %s is %r, "
+                            "expected %r" % (who, k, budget.get(k), v))
+            except ValueError as e:
+                add("annotations", "%s: budget.json is not JSON: %s"
+                    % (who, e))
     for i in INPUTS:
         if len(by.get(i, [])) != 1:
             add("labels", "%s %s: %d copies, expected 1"

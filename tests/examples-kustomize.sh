@@ -23,15 +23,19 @@
 # 6000 for size large, cost.environment) and the budget annotations; the
 # Deployment's pod template has the labels, its selector does not;
 # ServiceMonitor payment-processor-monitor, PrometheusRules
-# payment-processor-recording-rules and -alert-rules and ConfigMap
-# payment-processor-dynatrace-config each occur once, in the overlay's
+# payment-processor-recording-rules, -alert-rules and -budget-alerts and
+# ConfigMaps payment-processor-dynatrace-config and
+# payment-processor-budget (the budget record, whose budget.json matches)
+# each occur once, in the overlay's
 # namespace <env>-payment-processor-<region>-stable, with every other
 # object; the ServiceMonitor selects the Service's own labels on port
 # http; no CostProfile, MonitoringProfile or ServiceProfile comes out; a
 # second kubectl run gives byte-identical output. euw1 and euw2 of one
 # environment share no namespace. team-catalog: budget 4000 (the catalog's
 # payments-api-cost: prod base 2500 x large 1.6) and release:
-# kube-prometheus-stack on every generated object.
+# kube-prometheus-stack on every generated object. `krm-fn report` over the
+# 6 overlays' outputs, as examples/kubectl-plugin/README.md shows it: 6
+# budgets and the team's total.
 #
 # The exec-form overlays, as they are: kubectl has no --enable-exec, and
 # kustomize v5.5 inside kubectl sees the config.kubernetes.io/function
@@ -121,7 +125,9 @@ BASE = [("Deployment", "payment-processor"), ("Service", "payment-processor"),
 GENERATED = [("ServiceMonitor", "payment-processor-monitor"),
              ("PrometheusRule", "payment-processor-recording-rules"),
              ("PrometheusRule", "payment-processor-alert-rules"),
-             ("ConfigMap", "payment-processor-dynatrace-config")]
+             ("ConfigMap", "payment-processor-dynatrace-config"),
+             ("ConfigMap", "payment-processor-budget"),
+             ("PrometheusRule", "payment-processor-budget-alerts")]
 COSTMON_KINDS = ("CostProfile", "MonitoringProfile", "ServiceProfile")
 SERVICE_LABELS = {"app.kubernetes.io/name": "payment-processor",
                   "app.kubernetes.io/component": "api"}
@@ -199,17 +205,24 @@ def check_output(path, env, ns, budget, cost_profile, mon_profile, release):
                             "want %r" % (name(o),
                                          ann.get("costmon.dev/budget-amount"),
                                          budget))
+        if ann.get("costmon.dev/budget-period") != "monthly":
+            problems.append("%s: annotation costmon.dev/budget-period=%r"
+                            % (name(o), ann.get("costmon.dev/budget-period")))
+        if "costmon.dev/budget" in ann:
+            problems.append("%s: the whole budget record is on the object"
+                            % name(o))
+    # the budget record, once, in ConfigMap payment-processor-budget
+    for o in count(objs, "ConfigMap", "payment-processor-budget"):
         try:
-            b = json.loads(ann.get("costmon.dev/budget", ""))
+            b = json.loads((o.get("data") or {}).get("budget.json", ""))
             got_b = (b.get("amount"), b.get("environment"), b.get("profile"))
             if got_b != (budget, env, cost_profile):
-                problems.append("%s: costmon.dev/budget has amount, "
+                problems.append("%s: budget.json has amount, "
                                 "environment, profile %r, want %r"
                                 % (name(o), got_b,
                                    (budget, env, cost_profile)))
         except ValueError:
-            problems.append("%s: costmon.dev/budget is not JSON: %r"
-                            % (name(o), ann.get("costmon.dev/budget")))
+            problems.append("%s: budget.json is not JSON" % name(o))
     for o in count(objs, "Deployment", "payment-processor"):
         spec = o.get("spec") or {}
         tmpl = labels_of((spec.get("template") or {}).get("metadata"))
@@ -396,6 +409,7 @@ all_checks() {
 		done
 	done
 	for env in $ENVS; do echo "kubectl-plugin-$env-regions-differ"; done
+	echo kubectl-plugin-report
 	for a in exit-0 output rerun-identical; do
 		echo "kubectl-plugin-team-catalog-$a"
 	done
@@ -457,6 +471,37 @@ for env in $ENVS; do
 		"$EX/kubectl-plugin/overlays/$env-euw1.out.yaml" \
 		"$EX/kubectl-plugin/overlays/$env-euw2.out.yaml"
 done
+
+# The README's report over the 6 overlays' outputs: 6 budgets named
+# payment-processor-<env>-<region>, 1000 / 3000 / 6000 USD monthly, and
+# the team's total 20000 USD monthly.
+for env in $ENVS; do
+	for region in $REGIONS; do
+		cat "$EX/kubectl-plugin/overlays/$env-$region.out.yaml"
+		echo ---
+	done
+done >"$T/all-overlays.yaml"
+if "$KRM_FN" report --format=json "$T/all-overlays.yaml" >"$T/report.json" 2>"$T/report.err" &&
+	msg=$("$PYTHON" - "$T/report.json" <<'PY' 2>&1
+import json, sys
+doc = json.load(open(sys.argv[1]))
+want = {"payment-processor-%s-%s" % (e, r): a
+        for e, a in (("int-stable", "1000"), ("pre-stable", "3000"), ("prod", "6000"))
+        for r in ("euw1", "euw2")}
+got = {b["name"]: b["amount"] for b in doc["budgets"]
+       if b["currency"] == "USD" and b["period"] == "monthly"}
+team = [t for t in doc["totals"] if t["by"] == "team"]
+ok = got == want and team == [{"by": "team", "value": "payments-team",
+                                "currency": "USD", "period": "monthly",
+                                "amount": "20000", "budgets": 6}]
+print("6 budgets, team total 20000 USD" if ok else "got %r, team totals %r" % (got, team))
+sys.exit(0 if ok else 1)
+PY
+); then
+	ok "kubectl-plugin-report ($msg)"
+else
+	not_ok "kubectl-plugin-report" "${msg:-}" "$(head -5 "$T/report.err")"
+fi
 
 # --- 3. examples/profiles through the team-catalog overlay --------------------
 

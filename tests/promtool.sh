@@ -31,6 +31,12 @@ DIR=$ROOT/testdata/promtool
 # orders-api-28d / -7d: a team profile without resource alerts: 41 and 9.
 # worker-observability: no SLOs; Down + 4 resource alerts + CrashLooping.
 # batch-observability: no scraping; 4 resource alerts + JobFailed.
+# Each case also gets its budget rules (PrometheusRule
+# <service>-budget-alerts): 1 recording rule (the hourly cost) and, for
+# the 2 alert rules every built-in cost profile used here has, 2
+# projected-spend alerts + CostBudgetServiceLabelNotExported. Added below.
+BUDGET_RECORDING=1
+BUDGET_ALERTING=3
 declare -A EXPECTED=(
 	[payment-processor]="41 14"
 	[checkout]="41 14"
@@ -96,6 +102,8 @@ for input in "$T"/in/*.input.yaml; do
 		problems+=("no expected rule count for case $case in tests/promtool.sh")
 	else
 		read -r want_records want_alerts <<<"$want"
+		want_records=$((want_records + BUDGET_RECORDING))
+		want_alerts=$((want_alerts + BUDGET_ALERTING))
 		[ "$records $alerts" = "$want_records $want_alerts" ] ||
 			problems+=("$records recording and $alerts alerting rules, expected $want_records and $want_alerts")
 		grep -q "SUCCESS: $((want_records + want_alerts)) rules found" <<<"$out" ||

@@ -125,6 +125,38 @@ int main(void)
 		      !cm_label_key_ok("a/b/c") && !cm_label_key_ok("/x") &&
 		      !cm_label_key_ok("cost team"),
 	      "label key rules");
+	check(cm_label_gcp_key_ok("cost_center") && cm_label_gcp_key_ok("a") &&
+		      cm_label_gcp_key_ok("team-1") &&
+		      !cm_label_gcp_key_ok("cost.service") &&
+		      !cm_label_gcp_key_ok("costCenter") &&
+		      !cm_label_gcp_key_ok("1team") && !cm_label_gcp_key_ok("_x") &&
+		      !cm_label_gcp_key_ok("cost/team") && !cm_label_gcp_key_ok("") &&
+		      !cm_label_gcp_key_ok("a123456789012345678901234567890123456789012345678901234567890123"),
+	      "GCP label key rules (lowercase, digits, _ and -, a letter first, <= 63)");
+	check(cm_label_gcp_value_ok("cc-12345") && cm_label_gcp_value_ok("") &&
+		      !cm_label_gcp_value_ok("CC-12345") &&
+		      !cm_label_gcp_value_ok("alice.johnson"),
+	      "GCP label value rules");
+	{
+		const cm_label_preset *p;
+		int found = 0, all_ok = 1, n = 0, i;
+
+		for (p = cm_label_presets; p->name; p++) {
+			if (strcmp(p->name, "gke"))
+				continue;
+			found = p->gcp_values;
+			for (i = 0; i < CM_LABEL_COUNT; i++) {
+				if (!p->key[i])
+					continue;
+				n++;
+				all_ok &= cm_label_gcp_key_ok(p->key[i]) &&
+					  cm_label_key_ok(p->key[i]);
+			}
+		}
+		check(found && n >= 6 && all_ok,
+		      "every key of the gke preset is a valid GCP and Kubernetes "
+		      "label key, and its values are made GCP-safe");
+	}
 
 	cm_buf_init(&b, 8);
 	check(cm_buf_adds(&b, "12345678") == 0 &&

@@ -45,7 +45,7 @@ static const cm_field cm_spec_fields[] = {
 
 const char *const cm_label_names[CM_LABEL_COUNT + 1] = {
 	"service", "team", "costCenter", "businessUnit", "owner",
-	"environment", "budget", "monitoringProfile", NULL,
+	"environment", "region", "budget", "monitoringProfile", NULL,
 };
 
 static const cm_field cm_cost_fields[] = {
@@ -53,6 +53,7 @@ static const cm_field cm_cost_fields[] = {
 	F("businessUnit", CM_F_STRING, cost.business_unit),
 	F("costOwner", CM_F_STRING, cost.cost_owner),
 	F("budgetOverride", CM_F_NUMBER, cost.budget_override),
+	F("budgetRecord", CM_F_STRING, cost.budget_record),
 	{NULL, CM_F_STRING, 0},
 };
 
@@ -88,6 +89,7 @@ static const cm_field cm_flat_fields[] = {
 	F("businessUnit", CM_F_STRING, cost.business_unit),
 	F("costOwner", CM_F_STRING, cost.cost_owner),
 	F("budgetOverride", CM_F_NUMBER, cost.budget_override),
+	F("budgetRecord", CM_F_STRING, cost.budget_record),
 	F("monitoringProfile", CM_F_STRING, monitoring_profile),
 	F("namespace", CM_F_STRING, namespace_),
 	F("prometheus", CM_F_BOOL, prometheus),
@@ -96,6 +98,8 @@ static const cm_field cm_flat_fields[] = {
 	F("labelsStrict", CM_F_BOOL, labels_strict),
 	F("labelPrefix", CM_F_STRING, labels_prefix),
 	F("failOnWarnings", CM_F_BOOL, fail_on_warnings),
+	F("labelPreset", CM_F_STRING, labels_preset),
+	F("labelPresetMode", CM_F_STRING, labels_preset_mode),
 	/* sloAvailability, sloErrorRate, sloLatencyP95ms, labelsOmit,
 	 * podLabelsOmit: by hand */
 	{NULL, CM_F_STRING, 0},
@@ -504,6 +508,10 @@ static int cm_decode_labels(cm_dec *d, const cm_node *m)
 					  offsetof(cm_config, labels_strict)};
 	static const cm_field prefix_f = {"prefix", CM_F_STRING,
 					  offsetof(cm_config, labels_prefix)};
+	static const cm_field preset_f = {"preset", CM_F_STRING,
+					  offsetof(cm_config, labels_preset)};
+	static const cm_field mode_f = {"presetMode", CM_F_STRING,
+					offsetof(cm_config, labels_preset_mode)};
 	uint32_t i, j;
 	int rc = 0;
 
@@ -526,6 +534,10 @@ static int cm_decode_labels(cm_dec *d, const cm_node *m)
 			rc |= cm_store(d, &strict_f, path, val);
 		} else if (cm_scalar_is(key, "prefix")) {
 			rc |= cm_store(d, &prefix_f, path, val);
+		} else if (cm_scalar_is(key, "preset")) {
+			rc |= cm_store(d, &preset_f, path, val);
+		} else if (cm_scalar_is(key, "presetMode")) {
+			rc |= cm_store(d, &mode_f, path, val);
 		} else if (cm_scalar_is(key, "keys")) {
 			rc |= cm_decode_keys(d, val, path, &d->out->meta);
 		} else if (cm_scalar_is(key, "omit")) {

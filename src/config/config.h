@@ -54,6 +54,7 @@ typedef enum cm_label_id {
 	CM_LABEL_BUSINESS_UNIT,
 	CM_LABEL_OWNER,
 	CM_LABEL_ENVIRONMENT,
+	CM_LABEL_REGION,
 	CM_LABEL_BUDGET,
 	CM_LABEL_MONITORING_PROFILE,
 	CM_LABEL_COUNT
@@ -84,6 +85,7 @@ typedef struct cm_config {
 		const char *business_unit;
 		const char *cost_owner;
 		const char *budget_override;
+		const char *budget_record; /* "cluster" or "local", NULL = cluster */
 	} cost;
 
 	const char *monitoring_profile;
@@ -103,6 +105,8 @@ typedef struct cm_config {
 	/* spec.labels */
 	int labels_strict;         /* -1 unset, 0, 1 */
 	const char *labels_prefix; /* DNS prefix for default keys, or NULL */
+	const char *labels_preset; /* "opencost", "kubecost", "gke" or NULL */
+	const char *labels_preset_mode; /* "add" or "replace", NULL = add */
 	cm_label_keys meta;        /* object metadata */
 	cm_label_keys pod;         /* pod templates (also gets meta's choices) */
 } cm_config;

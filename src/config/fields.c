@@ -16,6 +16,10 @@
 /* The logical label names (config.h). */
 #define cm_fd_label_names cm_label_names
 static const char *const cm_fd_bool_words[] = {"true", "false", NULL};
+static const char *const cm_fd_record_words[] = {"cluster", "local", NULL};
+static const char *const cm_fd_preset_words[] = {"opencost", "kubecost", "gke",
+						  NULL};
+static const char *const cm_fd_preset_mode_words[] = {"add", "replace", NULL};
 static const char *const cm_fd_severity_words[] = {"critical", "warning",
 						    "info", NULL};
 
@@ -32,6 +36,11 @@ const cm_fdesc cm_fd_service_cost[] = {
 	FD("budgetOverride", CM_FD_NUMBER, 0,
 	   "A positive amount that replaces base x size multiplier; must stay "
 	   "inside the environment's min..max."),
+	FDW("budgetRecord", CM_FD_STRING, 0,
+	    "Where the budget record ConfigMap <service>-budget goes: cluster "
+	    "(applied, readable by in-cluster tools; default) or local "
+	    "(local-config: kept in the build output only).",
+	    cm_fd_record_words),
 	FD_END,
 };
 
@@ -97,6 +106,14 @@ const cm_fdesc cm_fd_service_labels[] = {
 	   "of getting its label-safe form (default false)."),
 	FD("prefix", CM_FD_STRING, 0,
 	   "A DNS prefix such as cost.example.com/ for the default keys."),
+	FDW("preset", CM_FD_STRING, 0,
+	    "Also write the label keys a cost tool aggregates on: opencost, "
+	    "kubecost or gke.",
+	    cm_fd_preset_words),
+	FDW("presetMode", CM_FD_STRING, 0,
+	    "add (preset keys as well as the cost.* keys; default) or replace "
+	    "(preset keys instead of the cost.* keys they cover).",
+	    cm_fd_preset_mode_words),
 	FDW("keys", CM_FD_STRMAP, 0,
 	    "Label name -> label key, everywhere. Keys must differ and may not "
 	    "be under kubernetes.io/, k8s.io/ or their subdomains (but "
@@ -156,6 +173,8 @@ const cm_fdesc cm_fd_service_flat[] = {
 	FD("businessUnit", CM_FD_STRING, 1, "As spec.cost.businessUnit."),
 	FD("costOwner", CM_FD_STRING, 1, "As spec.cost.costOwner."),
 	FD("budgetOverride", CM_FD_NUMBER, 0, "As spec.cost.budgetOverride."),
+	FDW("budgetRecord", CM_FD_STRING, 0, "As spec.cost.budgetRecord.",
+	    cm_fd_record_words),
 	FD("monitoringProfile", CM_FD_STRING, 0, "As spec.monitoringProfile."),
 	FD("namespace", CM_FD_STRING, 0, "As spec.namespace."),
 	FDW("prometheus", CM_FD_BOOL, 0, "As spec.monitoring.prometheus.",
@@ -166,6 +185,10 @@ const cm_fdesc cm_fd_service_flat[] = {
 	FDW("labelsStrict", CM_FD_BOOL, 0, "As spec.labels.strict.",
 	    cm_fd_bool_words),
 	FD("labelPrefix", CM_FD_STRING, 0, "As spec.labels.prefix."),
+	FDW("labelPreset", CM_FD_STRING, 0, "As spec.labels.preset.",
+	    cm_fd_preset_words),
+	FDW("labelPresetMode", CM_FD_STRING, 0, "As spec.labels.presetMode.",
+	    cm_fd_preset_mode_words),
 	FDW("failOnWarnings", CM_FD_BOOL, 0, "As spec.failOnWarnings.",
 	    cm_fd_bool_words),
 	FD("sloAvailability", CM_FD_NUMBER, 0,
@@ -189,6 +212,7 @@ const cm_fdesc cm_fd_service_flat[] = {
 
 /* ---- CostProfile ---- */
 
+static const char *const cm_fd_scope_words[] = {"perRegion", "shared", NULL};
 static const char *const cm_fd_periods[] = {
 	"monthly", "quarterly", "yearly", NULL,
 };
@@ -227,6 +251,13 @@ const cm_fdesc cm_fd_cost_spec[] = {
 	FD("currency", CM_FD_STRING, 1, "ISO 4217 code, three capitals (USD)."),
 	FDW("period", CM_FD_STRING, 0, "Budget period (default monthly).",
 	    cm_fd_periods),
+	FDW("budgetScope", CM_FD_STRING, 0,
+	    "perRegion (each region has the whole budget; default) or shared "
+	    "(one budget across the regions).",
+	    cm_fd_scope_words),
+	FD("prometheusAlerts", CM_FD_BOOL, 0,
+	   "Generate the projected-spend budget alerts from OpenCost metrics "
+	   "(default true)."),
 	FDS("environments", CM_FD_MAP_OF, 1,
 	    "Environment name -> base budget and range.", cm_fd_cost_env),
 	FD("sizes", CM_FD_NUMMAP, 1, "Size name -> budget multiplier, > 0."),

@@ -15,6 +15,28 @@ bool cm_is_costmon_object(const cm_node *item)
 	return api && strncmp(api, "costmon.dev/", 12) == 0;
 }
 
+const cm_node *cm_find_workload(const cm_node *items, const char *svc)
+{
+	const cm_node *only = NULL;
+	uint32_t i, count = 0;
+
+	for (i = 0; items && i < items->len; i++) {
+		const cm_node *it = &items->u.kids[i];
+		const char *name;
+
+		if (it->kind != CM_MAP || cm_item_is_local_config(it) ||
+		    cm_is_costmon_object(it) ||
+		    cm_item_workload(it) == CM_WORKLOAD_NONE)
+			continue;
+		name = cm_map_str(it, "metadata.name");
+		if (name && !strcmp(name, svc))
+			return it;
+		only = it;
+		count++;
+	}
+	return count == 1 ? only : NULL;
+}
+
 static bool cm_is_profile_kind(const char *kind)
 {
 	return kind && (!strcmp(kind, "CostProfile") ||

@@ -42,6 +42,14 @@ typedef struct cm_catalog {
 bool cm_is_costmon_object(const cm_node *item);
 
 /*
+ * The service's workload in items (a sequence, may be NULL): the one
+ * named svc, else the only workload in the list. NULL when there is none
+ * or it is ambiguous. Local-config items and costmon objects are never
+ * taken. The result points into items.
+ */
+const cm_node *cm_find_workload(const cm_node *items, const char *svc);
+
+/*
  * Build the catalog: built-ins (parsed into a), then the profile items of
  * items (a sequence, may be NULL). Returns 0, or -1 after reporting
  * (duplicate item names, a profile without a name, out of memory).

@@ -20,6 +20,9 @@ static const char *const cm_severities[] = {
 static const char *const cm_periods[] = {
 	"monthly", "quarterly", "yearly", NULL,
 };
+static const char *const cm_scopes[] = {
+	"perRegion", "shared", NULL,
+};
 static const char *const cm_placeholders[] = {
 	"{service}", "{team}", "{costOwner}", "{environment}", NULL,
 };
@@ -331,6 +334,30 @@ int cm_cost_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 			"field \"spec.period\" must be monthly, quarterly or "
 			"yearly, not \"%s\"",
 			p->period);
+	p->scope = cm_map_str(spec, "budgetScope");
+	if (!p->scope)
+		p->scope = "perRegion";
+	else if (!cm_word_in(p->scope, cm_scopes))
+		cm_perr(&d, "spec.budgetScope",
+			"field \"spec.budgetScope\" must be perRegion (each "
+			"region has its own budget) or shared (one budget for "
+			"all regions), not \"%s\"",
+			p->scope);
+	p->prometheus_alerts = true;
+	{
+		const cm_node *pa = cm_map_get(spec, "prometheusAlerts");
+
+		if (pa && cm_scalar_is(pa, "false"))
+			p->prometheus_alerts = false;
+		else if (pa && !cm_scalar_is(pa, "true"))
+			cm_perr(&d, "spec.prometheusAlerts",
+				"field \"spec.prometheusAlerts\" must be true "
+				"or false, not %s%s%s",
+				pa->kind == CM_SCALAR ? "\"" : "",
+				pa->kind == CM_SCALAR ? pa->u.str
+						      : cm_node_shape(pa),
+				pa->kind == CM_SCALAR ? "\"" : "");
+	}
 	cm_decode_envs(&d, cm_map_get(spec, "environments"), p);
 	cm_decode_sizes(&d, cm_map_get(spec, "sizes"), p);
 	cm_decode_alerts(&d, cm_map_get(spec, "alerts"), p);
@@ -463,27 +490,58 @@ static const cm_cost_size *cm_find_size(const cm_cost_profile *p,
 	return NULL;
 }
 
-/* Canonical budget JSON. Returns an arena string or NULL. */
-static const char *cm_budget_json(cm_arena *a, const cm_cost_plan *plan)
+int cm_cost_period_hours(const char *period)
 {
-	char num[CM_DEC_BUFSZ];
+	if (period && !strcmp(period, "quarterly"))
+		return 2190;
+	if (period && !strcmp(period, "yearly"))
+		return 8760;
+	return 730;
+}
+
+const char *cm_cost_budget_name(const cm_cost_plan *plan, char *buf,
+				size_t n)
+{
+	if (plan->region && *plan->region &&
+	    strcmp(plan->profile.scope, "shared") != 0)
+		snprintf(buf, n, "%s-%s-%s", plan->service, plan->environment,
+			 plan->region);
+	else
+		snprintf(buf, n, "%s-%s", plan->service, plan->environment);
+	return buf;
+}
+
+/* The record as a JSON object (a new reference, or NULL), without the
+ * filters. */
+static json_t *cm_record_object(const cm_cost_plan *plan)
+{
+	char num[CM_DEC_BUFSZ], name[512];
 	json_t *o = json_object(), *alerts = json_array();
-	const char *res = NULL;
-	char *s = NULL;
 	size_t i, c, k;
 
 	if (!o || !alerts)
-		goto out;
+		goto fail;
 #define PUT(key, v) json_object_set_new(o, key, v)
+#define PUTS(key, v) if (v) PUT(key, json_string(v))
+	PUT("name", json_string(cm_cost_budget_name(plan, name, sizeof(name))));
 	PUT("amount", json_string(cm_dec_format(plan->amount, num)));
 	PUT("currency", json_string(plan->profile.currency));
 	PUT("period", json_string(plan->profile.period));
+	PUT("periodHours", json_integer(cm_cost_period_hours(plan->profile.period)));
+	PUTS("service", plan->service);
+	PUTS("team", plan->team);
+	PUTS("environment", plan->environment);
+	PUTS("region", plan->region);
+	PUT("scope", json_string(plan->profile.scope));
+	PUTS("costCenter", plan->cost_center);
+	PUTS("businessUnit", plan->business_unit);
+	PUTS("owner", plan->cost_owner);
 	PUT("base", json_string(cm_dec_format(plan->env->base, num)));
 	PUT("multiplier", json_string(cm_dec_format(plan->size->multiplier, num)));
 	PUT("override", json_boolean(plan->overridden));
 	PUT("size", json_string(plan->size->name));
-	PUT("environment", json_string(plan->environment));
 	PUT("profile", json_string(plan->profile.name));
+#undef PUTS
 #undef PUT
 	for (i = 0; i < plan->n_alerts; i++) {
 		const cm_cost_alert *al = &plan->alerts[i];
@@ -492,7 +550,7 @@ static const char *cm_budget_json(cm_arena *a, const cm_cost_plan *plan)
 		if (!ja || !ch) {
 			json_decref(ja);
 			json_decref(ch);
-			goto out;
+			goto fail;
 		}
 		json_object_set_new(ja, "name", json_string(al->name));
 		json_object_set_new(ja, "threshold",
@@ -514,13 +572,52 @@ static const char *cm_budget_json(cm_arena *a, const cm_cost_plan *plan)
 		json_object_set_new(ja, "channels", ch);
 		json_array_append_new(alerts, ja);
 	}
-	json_object_set(o, "alerts", alerts);
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (s)
-		res = cm_arena_strndup(a, s, strlen(s));
-out:
-	free(s);
+	json_object_set_new(o, "alerts", alerts);
+	return o;
+fail:
 	json_decref(alerts);
+	json_decref(o);
+	return NULL;
+}
+
+/* A JSON value dumped compactly into the arena. NULL when out of memory. */
+static const char *cm_dump(cm_arena *a, json_t *o)
+{
+	char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	const char *res = s ? cm_arena_strndup(a, s, strlen(s)) : NULL;
+
+	free(s);
+	return res;
+}
+
+/* Canonical budget JSON. Returns an arena string or NULL. */
+static const char *cm_budget_json(cm_arena *a, const cm_cost_plan *plan)
+{
+	json_t *o = cm_record_object(plan);
+	const char *res = cm_dump(a, o);
+
+	json_decref(o);
+	return res;
+}
+
+const char *cm_cost_record_json(cm_arena *a, const cm_cost_plan *plan,
+				const char *const *filter_keys,
+				const char *const *filter_values,
+				size_t n_filters)
+{
+	json_t *o = cm_record_object(plan), *f = json_object();
+	const char *res = NULL;
+	size_t i;
+
+	if (!o || !f)
+		goto out;
+	for (i = 0; i < n_filters; i++)
+		json_object_set_new(f, filter_keys[i],
+				    json_string(filter_values[i]));
+	json_object_set(o, "filters", f);
+	res = cm_dump(a, o);
+out:
+	json_decref(f);
 	json_decref(o);
 	return res;
 }
@@ -797,7 +894,8 @@ int cm_cost_expand_json(const cm_cost_plan *plan, const char *const *labels,
 			goto out;
 		if (cm_dec_mul(e->base, plan->size->multiplier, &amt) < 0)
 			amt = e->base;
-		json_object_set_new(b, "monthly", json_string(cm_dec_format(amt, num)));
+		json_object_set_new(b, "amount", json_string(cm_dec_format(amt, num)));
+		json_object_set_new(b, "period", json_string(plan->profile.period));
 		json_object_set_new(b, "base", json_string(cm_dec_format(e->base, num)));
 		json_object_set_new(b, "sizeMultiplier",
 				    json_string(cm_dec_format(plan->size->multiplier, num)));

@@ -9,8 +9,12 @@
  *     computed exactly (decimal.h) and inside the environment's range.
  *   - Alert channels have {service}, {team}, {costOwner} and
  *     {environment} substituted.
- *   - budget_json is canonical: fixed key order, no spaces, decimals as
- *     strings, the same bytes for the same inputs on every run.
+ *   - budget_json (the budget record) is canonical: fixed key order, no
+ *     spaces, decimals as strings, the same bytes for the same inputs on
+ *     every run.
+ *   - A period is monthly, quarterly or yearly; cm_cost_period_hours()
+ *     gives its length in hours (730 a month, the FinOps and OpenCost
+ *     convention: 8760 / 12).
  *
  * Ownership: every string of a plan lives in the arena passed in.
  */
@@ -60,6 +64,8 @@ typedef struct cm_cost_profile {
 	bool builtin;
 	const char *currency;
 	const char *period;
+	const char *scope; /* budgetScope: "perRegion" (default) or "shared" */
+	bool prometheus_alerts; /* prometheusAlerts, default true */
 	const char *description;
 	cm_cost_env *envs;
 	size_t n_envs;
@@ -75,12 +81,23 @@ typedef struct cm_cost_plan {
 	const cm_cost_size *size;
 	const char *service, *team, *environment, *region;
 	const char *cost_center, *business_unit, *cost_owner;
-	cm_dec amount;   /* the monthly budget */
+	cm_dec amount;   /* the budget for the profile's period */
 	bool overridden; /* amount came from budgetOverride */
 	cm_cost_alert *alerts; /* substituted, with amounts */
 	size_t n_alerts;
 	const char *budget_json; /* canonical JSON (see above) */
 } cm_cost_plan;
+
+/* Hours in a budget period (730, 2190 or 8760); 730 when unknown. */
+int cm_cost_period_hours(const char *period);
+
+/*
+ * The budget name a finance tool knows it by: <service>-<environment>,
+ * plus -<region> when the budget is per region and a region is set.
+ * Written into buf (size n); returns buf.
+ */
+const char *cm_cost_budget_name(const cm_cost_plan *plan, char *buf,
+				size_t n);
 
 /* Default size when the ServiceProfile names none. */
 #define CM_DEFAULT_SIZE "medium"
@@ -108,5 +125,16 @@ int cm_cost_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 int cm_cost_expand_json(const cm_cost_plan *plan, const char *const *labels,
 			const char *const *label_values, size_t n_labels,
 			char **out);
+
+/*
+ * The budget record: the canonical JSON of the plan (budget_json) with
+ * the filters (label key: value pairs that select the service's objects
+ * in a cost tool) added. Returns an arena string, or NULL when out of
+ * memory.
+ */
+const char *cm_cost_record_json(cm_arena *a, const cm_cost_plan *plan,
+				const char *const *filter_keys,
+				const char *const *filter_values,
+				size_t n_filters);
 
 #endif

@@ -1171,26 +1171,6 @@ static bool cm_usable(const cm_node *it)
 	       !cm_is_costmon_object(it);
 }
 
-const cm_node *cm_mon_find_workload(const cm_node *items, const char *svc)
-{
-	const cm_node *only = NULL;
-	uint32_t i, count = 0;
-
-	for (i = 0; items && i < items->len; i++) {
-		const cm_node *it = &items->u.kids[i];
-		const char *name;
-
-		if (!cm_usable(it) || cm_item_workload(it) == CM_WORKLOAD_NONE)
-			continue;
-		name = cm_map_str(it, "metadata.name");
-		if (name && !strcmp(name, svc))
-			return it;
-		only = it;
-		count++;
-	}
-	return count == 1 ? only : NULL;
-}
-
 /* True when every pair of sel (a mapping) is in labels. */
 static bool cm_selects(const cm_node *sel, const cm_node *labels)
 {
@@ -1254,7 +1234,7 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 			   cm_diags *diags)
 {
 	const cm_mon_profile *p = &plan->profile;
-	const cm_node *wl = cm_mon_find_workload(items, cfg->service);
+	const cm_node *wl = cm_find_workload(items, cfg->service);
 	const cm_node *pods = wl ? cm_item_pod_labels(wl) : NULL;
 	const char *ns = wl ? cm_map_str(wl, "metadata.namespace") : NULL;
 	const char *wl_kind = wl ? cm_map_str(wl, "kind") : "workload";

@@ -250,9 +250,6 @@ int cm_promql_selector(cm_buf *out, const cm_matchers *m,
 /* Append s as a PromQL double-quoted string literal. 0 or -1. */
 int cm_promql_quote(cm_buf *out, const char *s);
 
-/* The service's workload in items: one named like svc, else the only
- * workload. NULL when there is none or it is ambiguous. */
-const cm_node *cm_mon_find_workload(const cm_node *items, const char *svc);
 
 /* Milliseconds of a Prometheus Operator duration ("1m30s"), or -1. */
 long long cm_prom_duration_ms(const char *s);

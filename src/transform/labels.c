@@ -5,11 +5,34 @@
 #include <string.h>
 
 #include "../core/item.h"
+#include "../core/text.h"
 #include "../expand/catalog.h"
 
 static const char *const cm_default_keys[CM_LABEL_COUNT] = {
 	"cost.service", "cost.team", "cost.costCenter", "cost.businessUnit",
-	"cost.owner", "cost.environment", "cost.budget", "monitoring.profile",
+	"cost.owner", "cost.environment", "cost.region", "cost.budget",
+	"monitoring.profile",
+};
+
+/*
+ * OpenCost's and Kubecost's default allocation labels (owner, team,
+ * department, product = app, environment = env); GKE cost allocation
+ * keys that are valid GCP label keys. In cm_label_id order: service,
+ * team, costCenter, businessUnit, owner, environment, region, budget,
+ * monitoringProfile.
+ */
+const cm_label_preset cm_label_presets[] = {
+	{"opencost",
+	 {"app", "team", NULL, "department", "owner", "env", NULL, NULL, NULL},
+	 0},
+	{"kubecost",
+	 {"app", "team", NULL, "department", "owner", "env", NULL, NULL, NULL},
+	 0},
+	{"gke",
+	 {"cost_service", "cost_team", "cost_center", "cost_business_unit",
+	  "cost_owner", "cost_environment", "cost_region", NULL, NULL},
+	 1},
+	{NULL, {NULL}, 0},
 };
 
 static int cm_alnum(char c)
@@ -131,12 +154,61 @@ static const char *cm_label_key_reserved(const char *key)
 	return NULL;
 }
 
+int cm_label_gcp_key_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 63 && s[0] >= 'a' && s[0] <= 'z' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+int cm_label_gcp_value_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n <= 63 &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+const char *cm_labels_pod_key(const cm_label_set *set, int id)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_pod; i++)
+		if (set->pod[i].id == id)
+			return set->pod[i].key;
+	for (i = 0; i < set->n_preset_pod; i++)
+		if (set->preset_pod[i].id == id)
+			return set->preset_pod[i].key;
+	return NULL;
+}
+
+/* The preset named by cfg, or NULL. */
+static const cm_label_preset *cm_preset_of(const cm_config *cfg)
+{
+	const cm_label_preset *p;
+
+	if (!cfg->labels_preset)
+		return NULL;
+	for (p = cm_label_presets; p->name; p++)
+		if (!strcmp(p->name, cfg->labels_preset))
+			return p;
+	return NULL;
+}
+
 /* The key of label i for metadata (pod = 0) or pod templates (pod = 1),
  * or NULL when omitted. Writes prefixed keys into buf. */
 static const char *cm_key_for(const cm_config *cfg, int i, int pod, char *buf,
 			      size_t n)
 {
+	const cm_label_preset *ps = cm_preset_of(cfg);
+
 	if (cfg->meta.omit[i] || (pod && cfg->pod.omit[i]))
+		return NULL;
+	/* replace: the preset's key stands in for the default one */
+	if (ps && ps->key[i] && cfg->labels_preset_mode &&
+	    !strcmp(cfg->labels_preset_mode, "replace") &&
+	    !cfg->meta.key[i] && !(pod && cfg->pod.key[i]))
 		return NULL;
 	if (pod && cfg->pod.key[i])
 		return cfg->pod.key[i];
@@ -170,6 +242,14 @@ static int cm_labels_nodes(cm_arena *a, cm_label_set *set)
 		if (cm_pair(a, &set->pod_nodes[2 * i], set->pod[i].key,
 			    set->pod[i].value) < 0)
 			return -1;
+	for (i = 0; i < set->n_preset_meta; i++)
+		if (cm_pair(a, &set->preset_meta_nodes[2 * i],
+			    set->preset_meta[i].key, set->preset_meta[i].value) < 0)
+			return -1;
+	for (i = 0; i < set->n_preset_pod; i++)
+		if (cm_pair(a, &set->preset_pod_nodes[2 * i],
+			    set->preset_pod[i].key, set->preset_pod[i].value) < 0)
+			return -1;
 	set->n_ann = 0;
 	for (i = 0; i < set->n_meta; i++)
 		if (set->meta[i].exact &&
@@ -180,8 +260,8 @@ static int cm_labels_nodes(cm_arena *a, cm_label_set *set)
 		    set->amount) < 0 ||
 	    cm_pair(a, &set->ann_nodes[2 * set->n_ann++],
 		    CM_ANN_BUDGET_CURRENCY, set->currency) < 0 ||
-	    cm_pair(a, &set->ann_nodes[2 * set->n_ann++], CM_ANN_BUDGET,
-		    set->budget_json) < 0)
+	    cm_pair(a, &set->ann_nodes[2 * set->n_ann++], CM_ANN_BUDGET_PERIOD,
+		    set->period) < 0)
 		return -1;
 	return 0;
 }
@@ -193,11 +273,13 @@ static const char *cm_value_path(const cm_config *cfg, int i, char *buf,
 {
 	static const char *const typed[CM_LABEL_COUNT] = {
 		"service", "team", "cost.costCenter", "cost.businessUnit",
-		"cost.costOwner", "environment", NULL, "monitoringProfile",
+		"cost.costOwner", "environment", "region", NULL,
+		"monitoringProfile",
 	};
 	static const char *const flat[CM_LABEL_COUNT] = {
 		"service", "team", "costCenter", "businessUnit",
-		"costOwner", "environment", NULL, "monitoringProfile",
+		"costOwner", "environment", "region", NULL,
+		"monitoringProfile",
 	};
 
 	if (!typed[i])
@@ -237,6 +319,137 @@ static int cm_label_index_of(const char *key, const cm_config *cfg, int pod)
 	return 0;
 }
 
+/* A preset label's value: the label-safe value, for GCP lowercased with
+ * '.' made '_'. An arena string or NULL. */
+static const char *cm_preset_value(cm_arena *a, const char *v, int gcp)
+{
+	char buf[80];
+	size_t i, n = strlen(v);
+
+	if (!gcp || n >= sizeof(buf))
+		return v;
+	for (i = 0; i < n; i++) {
+		char c = v[i];
+
+		buf[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a')
+			 : c == '.'	      ? '_'
+					      : c;
+	}
+	return cm_arena_strndup(a, buf, n);
+}
+
+/*
+ * The preset labels of set, from its cost labels' values (metadata and
+ * pod templates alike; omit lists apply). 0, or -1 after reporting.
+ */
+static int cm_presets_build(cm_arena *a, const cm_config *cfg,
+			    cm_label_set *set, cm_diags *diags)
+{
+	const cm_label_preset *ps = cm_preset_of(cfg);
+	const char *mode = cfg->labels_preset_mode;
+	cm_where w = cfg->where;
+	char path[128], list[128];
+	const char *names[8];
+	int i, pod, k = 0;
+
+	if (mode && strcmp(mode, "add") && strcmp(mode, "replace")) {
+		w.field_path = cm_config_path(cfg, "labels.presetMode",
+					      "labelPresetMode", path,
+					      sizeof(path));
+		cm_diag_add(diags, CM_SEV_ERROR, &w,
+			    "%s \"%s\" is not a preset mode; use add (preset "
+			    "keys as well as the cost.* keys) or replace "
+			    "(preset keys instead of the cost.* keys they "
+			    "cover)",
+			    w.field_path, mode);
+		return -1;
+	}
+	if (!cfg->labels_preset || !*cfg->labels_preset) {
+		if (!mode)
+			return 0;
+		w.field_path = cm_config_path(cfg, "labels.presetMode",
+					      "labelPresetMode", path,
+					      sizeof(path));
+		cm_diag_add(diags, CM_SEV_ERROR, &w,
+			    "%s is set but no preset is named; set "
+			    "labels.preset to opencost, kubecost or gke, or "
+			    "remove %s",
+			    w.field_path, w.field_path);
+		return -1;
+	}
+	if (!ps) {
+		for (ps = cm_label_presets; ps->name && k < 7; ps++)
+			names[k++] = ps->name;
+		names[k] = NULL;
+		cm_join(list, sizeof(list), names);
+		w.field_path = cm_config_path(cfg, "labels.preset",
+					      "labelPreset", path, sizeof(path));
+		cm_diag_add(diags, CM_SEV_ERROR, &w,
+			    "unknown label preset \"%s\" at %s; use one of %s",
+			    cfg->labels_preset, w.field_path, list);
+		return -1;
+	}
+	for (pod = 0; pod <= 1; pod++) {
+		for (i = 0; i < CM_LABEL_COUNT; i++) {
+			const cm_label *src = NULL;
+			cm_label *l;
+			const char *value;
+			size_t j, n = pod ? set->n_pod : set->n_meta;
+			char buf[CM_DEC_BUFSZ + 64];
+
+			if (!ps->key[i] || cfg->meta.omit[i] ||
+			    (pod && cfg->pod.omit[i]))
+				continue;
+			for (j = 0; j < n; j++)
+				if ((pod ? set->pod : set->meta)[j].id == i)
+					src = &(pod ? set->pod : set->meta)[j];
+			/* replace mode left the cost.* key out: take the
+			 * value from the config again */
+			if (!src) {
+				cm_label tmp;
+				const char *v[CM_LABEL_COUNT] = {
+					cfg->service, cfg->team,
+					cfg->cost.cost_center,
+					cfg->cost.business_unit,
+					cfg->cost.cost_owner, cfg->environment,
+					cfg->region, NULL, NULL,
+				};
+
+				if (!v[i] || !*v[i])
+					continue;
+				tmp.value = v[i];
+				if (!cm_label_value_ok(v[i])) {
+					size_t len = cm_label_safe(v[i], buf,
+								   sizeof(buf));
+
+					if (len == 0 || len > 63)
+						continue; /* reported for
+							   * cost.* already */
+					tmp.value = cm_arena_strndup(a, buf, len);
+				}
+				value = tmp.value;
+			} else {
+				value = src->value;
+			}
+			l = pod ? &set->preset_pod[set->n_preset_pod++]
+				: &set->preset_meta[set->n_preset_meta++];
+			l->id = i;
+			l->key = ps->key[i];
+			l->exact = NULL;
+			l->value = value ? cm_preset_value(a, value,
+							   ps->gcp_values)
+					 : NULL;
+			if (!l->value) {
+				cm_diag_add(diags, CM_SEV_ERROR, NULL,
+					    "out of memory while building "
+					    "labels");
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* The logical name of the label already written under key. */
 static const char *cm_label_of(const char *key, const cm_config *cfg, int pod)
 {
@@ -266,6 +479,7 @@ int cm_labels_build(cm_arena *a, const cm_config *cfg,
 	values[CM_LABEL_BUSINESS_UNIT] = plan->business_unit;
 	values[CM_LABEL_OWNER] = plan->cost_owner;
 	values[CM_LABEL_ENVIRONMENT] = plan->environment;
+	values[CM_LABEL_REGION] = plan->region;
 	values[CM_LABEL_BUDGET] = set->amount;
 	values[CM_LABEL_MONITORING_PROFILE] = cfg->monitoring_profile;
 
@@ -350,6 +564,7 @@ int cm_labels_build(cm_arena *a, const cm_config *cfg,
 					continue;
 				}
 			}
+			l->id = i;
 			l->key = cm_arena_strndup(a, key, strlen(key));
 			l->value = values[i];
 			if (!cm_label_value_ok(values[i])) {
@@ -425,7 +640,9 @@ int cm_labels_build(cm_arena *a, const cm_config *cfg,
 			errors++;
 		}
 	set->currency = plan->profile.currency;
-	set->budget_json = plan->budget_json;
+	set->period = plan->profile.period;
+	if (cm_presets_build(a, cfg, set, diags) < 0)
+		errors++;
 	if (errors)
 		return -1;
 	if (cm_labels_nodes(a, set) < 0)
@@ -525,14 +742,15 @@ static cm_node *cm_ensure_map(cm_apply *x, cm_node *map, const char *key)
 /*
  * Put n ready-made key/value pairs into map: a key that is there with
  * another value is replaced in place (and reported when warn is set, as
- * "<what> <key> of <resource> was ..."); missing keys are appended with
- * one allocation. where_path names map in the report.
+ * "<what> <key> of <resource> was ..."), or with keep set left as it is
+ * (and reported); missing keys are appended with one allocation.
+ * where_path names map in the report.
  */
-static void cm_put_pairs(cm_apply *x, cm_node *map, const cm_node *pairs,
-			 size_t n, const char *what, const char *where_path,
-			 int warn)
+static void cm_put_pairs_mode(cm_apply *x, cm_node *map, const cm_node *pairs,
+			      size_t n, const char *what,
+			      const char *where_path, int warn, int keep)
 {
-	cm_node add[2 * (CM_LABEL_COUNT + 3)];
+	cm_node add[2 * (CM_LABEL_COUNT + 4)];
 	size_t nadd = 0, i;
 
 	for (i = 0; i < n; i++) {
@@ -576,21 +794,47 @@ static void cm_put_pairs(cm_apply *x, cm_node *map, const cm_node *pairs,
 			snprintf(path, sizeof(path), "%s.%s", where_path,
 				 k->u.str);
 			w.field_path = path;
-			cm_diag_add(x->diags, CM_SEV_WARNING, &w,
-				    "%s \"%s\" of %s %s%s%s was \"%s\"; "
-				    "overwritten with \"%s\"",
-				    what, k->u.str, w.kind ? w.kind : "resource",
-				    w.namespace_ ? w.namespace_ : "",
-				    w.namespace_ ? "/" : "",
-				    w.name ? w.name : "?",
-				    old->kind == CM_SCALAR ? old->u.str
-							   : "(not a string)",
-				    v->u.str);
+			if (keep)
+				cm_diag_add(x->diags, CM_SEV_WARNING, &w,
+					    "%s \"%s\" of %s %s%s%s is \"%s\"; "
+					    "kept (the preset would write "
+					    "\"%s\"); cost tools group this "
+					    "object under \"%s\"",
+					    what, k->u.str,
+					    w.kind ? w.kind : "resource",
+					    w.namespace_ ? w.namespace_ : "",
+					    w.namespace_ ? "/" : "",
+					    w.name ? w.name : "?",
+					    old->kind == CM_SCALAR ? old->u.str
+								   : "(not a string)",
+					    v->u.str,
+					    old->kind == CM_SCALAR ? old->u.str
+								   : "?");
+			else
+				cm_diag_add(x->diags, CM_SEV_WARNING, &w,
+					    "%s \"%s\" of %s %s%s%s was \"%s\"; "
+					    "overwritten with \"%s\"",
+					    what, k->u.str,
+					    w.kind ? w.kind : "resource",
+					    w.namespace_ ? w.namespace_ : "",
+					    w.namespace_ ? "/" : "",
+					    w.name ? w.name : "?",
+					    old->kind == CM_SCALAR ? old->u.str
+								   : "(not a string)",
+					    v->u.str);
 		}
-		*old = *v;
+		if (!keep)
+			*old = *v;
 	}
 	if (nadd && cm_map_append(x->arena, map, add, nadd) < 0)
 		x->oom = 1;
+}
+
+static void cm_put_pairs(cm_apply *x, cm_node *map, const cm_node *pairs,
+			 size_t n, const char *what, const char *where_path,
+			 int warn)
+{
+	cm_put_pairs_mode(x, map, pairs, n, what, where_path, warn, 0);
 }
 
 /* Labels on the template metadata of holder (a mapping with metadata). */
@@ -610,6 +854,8 @@ static void cm_label_template(cm_apply *x, cm_node *holder, const char *path,
 		return;
 	snprintf(lpath, sizeof(lpath), "%s.metadata.labels", path);
 	cm_put_pairs(x, lab, s->pod_nodes, s->n_pod, "label", lpath, 1);
+	cm_put_pairs_mode(x, lab, s->preset_pod_nodes, s->n_preset_pod, "label",
+			  lpath, 1, 1);
 }
 
 /* The pod templates of a workload. */
@@ -661,13 +907,21 @@ int cm_labels_apply(cm_arena *a, cm_node *items, const cm_label_set *s,
 		if (!md)
 			continue;
 		lab = cm_ensure_map(&x, md, "labels");
-		if (lab)
+		if (lab) {
 			cm_put_pairs(&x, lab, s->meta_nodes, s->n_meta, "label",
 				     "metadata.labels", 1);
+			cm_put_pairs_mode(&x, lab, s->preset_meta_nodes,
+					  s->n_preset_meta, "label",
+					  "metadata.labels", 1, 1);
+		}
 		ann = cm_ensure_map(&x, md, "annotations");
-		if (ann)
+		if (ann) {
 			cm_put_pairs(&x, ann, s->ann_nodes, s->n_ann,
 				     "annotation", "metadata.annotations", 0);
+			if (cm_map_get(ann, CM_ANN_BUDGET) &&
+			    cm_map_del(a, ann, CM_ANN_BUDGET) < 0)
+				x.oom = 1;
+		}
 	}
 	if (x.oom) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,

@@ -14,6 +14,11 @@
  *     volumeClaimTemplates. Budget annotations go on object metadata only.
  *   - Existing labels with another value are overwritten and reported as
  *     warnings; a run on the function's own output changes nothing.
+ *   - Preset labels (spec.labels.preset) are added where absent; an item
+ *     that has the key with another value keeps it (a warning says so),
+ *     because keys such as "app" are often in selectors, which must not
+ *     change. With presetMode replace, the cost.* keys the preset covers
+ *     are left out.
  *
  * Ownership: a label set's strings live in the arena passed in; the
  * transform allocates the nodes it adds from the items' arena.
@@ -29,12 +34,32 @@
 #include "../core/node.h"
 #include "../expand/cost.h"
 
-/* Budget annotation keys. */
+/* Budget annotation keys. The full budget record is not stamped on
+ * every object (it lives once in the <service>-budget ConfigMap);
+ * CM_ANN_BUDGET is the key earlier versions wrote it under, removed from
+ * items so that a rerun on old output converges. */
 #define CM_ANN_BUDGET "costmon.dev/budget"
 #define CM_ANN_BUDGET_AMOUNT "costmon.dev/budget-amount"
 #define CM_ANN_BUDGET_CURRENCY "costmon.dev/budget-currency"
+#define CM_ANN_BUDGET_PERIOD "costmon.dev/budget-period"
+
+/*
+ * A label preset: the keys one cost tool aggregates on by default, for
+ * some of the logical labels (NULL where the tool has no such key).
+ * gke_values: values are lowercased and '.' becomes '_' (GCP label
+ * values allow only [a-z0-9_-]).
+ */
+typedef struct cm_label_preset {
+	const char *name;
+	const char *key[CM_LABEL_COUNT];
+	int gcp_values;
+} cm_label_preset;
+
+/* The presets, NULL-name terminated: opencost, kubecost, gke. */
+extern const cm_label_preset cm_label_presets[];
 
 typedef struct cm_label {
+	int id; /* cm_label_id */
 	const char *key;
 	const char *value; /* label-safe */
 	const char *exact; /* the value as configured, when it differs */
@@ -45,14 +70,21 @@ typedef struct cm_label_set {
 	size_t n_meta;
 	cm_label pod[CM_LABEL_COUNT]; /* pod templates, in order */
 	size_t n_pod;
+	cm_label preset_meta[CM_LABEL_COUNT]; /* preset keys (kept when an
+					       * item has another value) */
+	size_t n_preset_meta;
+	cm_label preset_pod[CM_LABEL_COUNT];
+	size_t n_preset_pod;
 	const char *amount;   /* budget, formatted */
 	const char *currency;
-	const char *budget_json;
+	const char *period;
 
 	/* The same as ready-made key/value node pairs, built once and put
 	 * into every item by struct copy (their text is shared). */
 	cm_node meta_nodes[2 * CM_LABEL_COUNT];
 	cm_node pod_nodes[2 * CM_LABEL_COUNT];
+	cm_node preset_meta_nodes[2 * CM_LABEL_COUNT];
+	cm_node preset_pod_nodes[2 * CM_LABEL_COUNT];
 	cm_node ann_nodes[2 * (CM_LABEL_COUNT + 3)]; /* exact values, budget */
 	size_t n_ann;
 } cm_label_set;
@@ -71,6 +103,20 @@ int cm_label_value_ok(const char *s);
 
 /* True when s is a valid label key ([prefix/]name). */
 int cm_label_key_ok(const char *s);
+
+/* True when s is a valid GCP label key: 1-63 chars of [a-z0-9_-],
+ * starting with a lowercase letter. */
+int cm_label_gcp_key_ok(const char *s);
+
+/* True when s is a valid GCP label value: at most 63 chars of
+ * [a-z0-9_-]. */
+int cm_label_gcp_value_ok(const char *s);
+
+/*
+ * The key pods carry label id under (for kube-state-metrics'
+ * label_<key>), or NULL when pod templates do not get it.
+ */
+const char *cm_labels_pod_key(const cm_label_set *set, int id);
 
 /*
  * Build the label set from the config and the cost plan. Returns 0, or

@@ -259,6 +259,89 @@ def main():
         "    costOwner: alice.johnson@company.com\n"
         "    labelsOmit: monitoringProfile\n"
         "    podLabelsOmit: budget\n"))})
+    # ---- budget record, region, presets, budget alerts
+    shared = CUSTOM_PROFILE.format(
+        name="shared-quarterly", currency="EUR",
+        envs="      prod: {base: 9000}").replace(
+        "    currency: EUR\n",
+        "    currency: EUR\n    period: quarterly\n    budgetScope: shared\n")
+    write("cost-region-shared-quarterly", {"input": rl(
+        items() + shared, profile(size="medium",
+                                  cost_profile="shared-quarterly"))})
+    write("cost-budget-record-local", {"input": rl(items(), profile(
+        cost_extra="      budgetRecord: local\n"))})
+    write("cost-record-replaced", {"input": rl(items() + """\
+- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: payment-processor-budget
+    namespace: prod-payment-processor-euw1-stable
+    labels: {costmon.dev/record: budget}
+    annotations:
+      config.kubernetes.io/index: '0'
+      internal.config.kubernetes.io/path: 'budget.yaml'
+  data:
+    budget.json: '{"name":"payment-processor-prod-euw1","amount":"3000"}'
+""", profile())})
+    write("cost-stale-budget-annotation", {"input": rl(items().replace(
+        "      internal.config.kubernetes.io/path: 'deployment.yaml'\n",
+        "      internal.config.kubernetes.io/path: 'deployment.yaml'\n"
+        "      costmon.dev/budget: '{\"amount\":\"6000\"}'\n", 1),
+        profile())})
+    write("cost-budget-alerts", {"input": rl(items(), profile(
+        monitoring=False))})
+    write("cost-budget-alerts-no-namespace", {"input": rl(items().replace(
+        "    namespace: prod-payment-processor-euw1-stable\n", ""),
+        profile(monitoring=False))})
+    off = CUSTOM_PROFILE.format(
+        name="no-prometheus", currency="USD",
+        envs="      prod: {base: 3000}").replace(
+        "    currency: USD\n", "    currency: USD\n    prometheusAlerts: false\n")
+    write("cost-budget-alerts-off", {"input": rl(items() + off, profile(
+        size="medium", cost_profile="no-prometheus", monitoring=False))})
+    existing = items().replace(
+        "    name: payment-processor\n    namespace: prod-payment-processor-euw1-stable\n"
+        "    annotations:\n      config.kubernetes.io/index: '0'\n"
+        "      internal.config.kubernetes.io/path: 'service.yaml'\n",
+        "    name: payment-processor\n    namespace: prod-payment-processor-euw1-stable\n"
+        "    labels: {team: platform}\n"
+        "    annotations:\n      config.kubernetes.io/index: '0'\n"
+        "      internal.config.kubernetes.io/path: 'service.yaml'\n", 1)
+    write("cost-preset-opencost", {"input": rl(existing, profile(
+        monitoring=False, extra="    labels: {preset: opencost}\n"))})
+    write("cost-preset-kubecost-replace", {"input": rl(items(), profile(
+        monitoring=False,
+        extra="    labels: {preset: kubecost, presetMode: replace}\n"))})
+    write("cost-preset-gke", {"input": rl(items(), profile(
+        monitoring=False, extra="    labels: {preset: gke}\n"))})
+    write("cost-preset-configmap-form", {"input": rl(items(), (
+        "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n"
+        "  metadata: {name: function-input}\n  data:\n"
+        "    service: payment-processor\n    team: payments-team\n"
+        "    environment: prod\n    region: use1\n"
+        "    costProfile: standard-api-cost\n    costCenter: CC-12345\n"
+        "    businessUnit: retail-banking\n"
+        "    costOwner: alice.johnson@company.com\n"
+        "    labelPreset: gke\n    labelPresetMode: replace\n"
+        "    budgetRecord: local\n    prometheus: 'false'\n"))})
+    write("err-cost-bad-preset", {"input": rl(items(), profile(
+        extra="    labels: {preset: opencosts}\n"))})
+    write("err-cost-bad-preset-mode", {"input": rl(items(), profile(
+        extra="    labels: {preset: gke, presetMode: both}\n"))})
+    write("err-cost-preset-mode-without-preset", {"input": rl(items(), profile(
+        extra="    labels: {presetMode: replace}\n"))})
+    write("err-cost-bad-budget-record", {"input": rl(items(), profile(
+        cost_extra="      budgetRecord: configmap\n"))})
+    bad_scope = CUSTOM_PROFILE.format(
+        name="bad-scope", currency="USD",
+        envs="      prod: {base: 3000}").replace(
+        "    currency: USD\n",
+        "    currency: USD\n    budgetScope: global\n    prometheusAlerts: maybe\n")
+    write("err-cost-bad-budget-scope", {"input": rl(items() + bad_scope,
+        profile(size="medium", cost_profile="bad-scope"))})
+    write("err-cost-alerts-without-pod-service-label", {"input": rl(
+        items(), profile(monitoring=False, extra=(
+            "    labels:\n      podTemplate: {omit: [service]}\n")))})
     # ---- errors
     write("err-cost-strict-label-value", {"input": rl(items(), profile(
         extra="    labels:\n      strict: true\n"))})
@@ -335,6 +418,12 @@ def main():
         "profile.yaml": sp.replace("standard-api-cost", "nope"),
         "args": "expand\nprofile.yaml\n"})
     write("usage-expand-no-file", {"args": "expand\n"})
+    qcat = "\n".join(l[2:] for l in shared.splitlines()) + "\n"
+    write("expand-quarterly", {"profile.yaml": sp.replace("pre-stable", "prod")
+                               .replace("standard-api-cost", "shared-quarterly")
+                               .replace("size: large", "size: medium"),
+                               "catalog.yaml": qcat,
+                               "args": "expand\nprofile.yaml\ncatalog.yaml\n"})
     return 0
 
 
