@@ -33,9 +33,9 @@ SRCS := \
 	src/read/input.c src/read/parse.c src/read/resourcelist.c \
 	src/config/config.c \
 	src/expand/builtin.c src/expand/catalog.c src/expand/cost.c \
-	src/expand/monitoring.c src/expand/pdec.c \
+	src/expand/monitoring.c src/expand/pdec.c src/expand/dashplan.c \
 	src/transform/labels.c \
-	src/generate/monitor.c \
+	src/generate/monitor.c src/generate/dashboard.c \
 	src/write/emit.c src/write/output.c \
 	src/pipeline.c
 MAIN := src/main.c

@@ -37,7 +37,7 @@ static const char *const cm_severity_words[] = {"critical", "warning",
 
 static const char *const cm_mp_fields[] = {
 	"description", "endpoint", "traffic", "slo", "severities", "resources",
-	"alerts", "labels", "annotations", "dynatrace", NULL,
+	"alerts", "labels", "annotations", "dynatrace", "dashboard", NULL,
 };
 static const char *const cm_endpoint_fields[] = {
 	"port", "path", "interval", "scrapeTimeout", "scheme", "selector", NULL,
@@ -858,6 +858,7 @@ static int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 	p->annotations = cm_msub(&d, spec, "annotations", "spec.annotations");
 	cm_mcheck_meta(&d, p->labels, "spec.labels", true);
 	cm_mcheck_meta(&d, p->annotations, "spec.annotations", false);
+	p->dashboard = cm_map_get(spec, "dashboard");
 	if ((m = cm_msub(&d, spec, "dynatrace", "spec.dynatrace"))) {
 		cm_pcheck_keys(&d, m, "spec.dynatrace", cm_dt_fields);
 		p->has_dynatrace = true;

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "../core/item.h"
+#include "../expand/dashplan.h"
 #include "../expand/monitoring.h"
+#include "dashboard.h"
 
 #define CM_PROMQL_MAX ((size_t)1 << 20)
 
@@ -1128,6 +1130,13 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 				    "ConfigMap is generated",
 				    g.plan.profile.name);
 		}
+	}
+	{
+		cm_dash_plan dash;
+
+		if (cm_dash_expand(a, cfg, cat, &g.plan, &dash, diags) < 0 ||
+		    cm_generate_dashboard(a, &g.plan, &dash, &gen, diags) < 0)
+			goto out;
 	}
 	if (g.oom)
 		goto oom;
