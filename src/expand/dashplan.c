@@ -79,7 +79,7 @@ static void cm_dcheck_template(cm_pdec *d, const char *s, const char *path)
 				"{service}, {namespace}, {team} or "
 				"{environment}",
 				(int)len, p, s);
-		p = end + 1;
+		p++; /* a placeholder may sit inside a matcher's braces */
 	}
 }
 

@@ -487,6 +487,7 @@ static json_t *cm_options(cm_dgen *g, const char *type)
 			jset(g, x, "displayMode", json_string("list"));
 			jset(g, x, "placement", json_string("bottom"));
 			jset(g, x, "showLegend", json_true());
+			jset(g, x, "calcs", json_array());
 		}
 		jset(g, o, "legend", x);
 		x = jnew(g, json_object());
@@ -692,7 +693,6 @@ static json_t *cm_templating(cm_dgen *g)
 	jset(g, ds, "includeAll", json_false());
 	jset(g, ds, "multi", json_false());
 	jset(g, ds, "options", json_array());
-	jset(g, ds, "current", json_object());
 	jpush(g, list, ds);
 	if (g->mon->profile.has_resources) {
 		json_t *pod = jnew(g, json_object());
@@ -703,7 +703,6 @@ static json_t *cm_templating(cm_dgen *g)
 			jset(g, pod, "label", json_string("Pod"));
 			jset(g, pod, "type", json_string("query"));
 			jset(g, pod, "datasource", cm_datasource(g));
-			jset(g, pod, "definition", json_string(g->pod_query));
 			jset(g, q, "query", json_string(g->pod_query));
 			jset(g, q, "refId", json_string("PrometheusVariableQueryEditor-VariableQuery"));
 			jset(g, pod, "query", q);

@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""tests/dashboard.py - helpers of the dashboard suite (tests/dashboard.sh).
+
+Usage: dashboard.py extract KRM_OUT DIR
+           write the dashboard of each ConfigMap labelled as one (any
+           key ending in .json under data) or GrafanaDashboard of the
+           ResourceList KRM_OUT to DIR/<object name>.json and the object
+           to DIR/<Kind>.<name>.yaml; print the JSON paths, one a line.
+       dashboard.py ts DASH.json OUT.ts
+           write DASH.json as a TypeScript module that types it as
+           CostmonDashboard (tests/grafana/types.ts).
+       dashboard.py queries DASH.json
+           print every query of the dashboard (panel targets and query
+           variables), one a line as "<where>\\t<PromQL>", with Grafana's
+           variables substituted the way Grafana would: $__rate_interval
+           by 2m, $pod by .+ (All), label_values(Q, label) by Q.
+       dashboard.py scratch DASH.json OUT.rules.yaml
+           the queries as recording rules of one group (for promtool
+           check rules: each must parse as PromQL).
+       dashboard.py metrics DASH.json RULES.yaml DECLARED...
+           every metric name a query reads must be recorded by a rule in
+           RULES.yaml, be one of DECLARED, or be ALERTS (Prometheus' series
+           of the alerting rules). Exit 1 with one line per stranger.
+       dashboard.py unit DASH.json RULES.yaml TEMPLATE OUT.test.yaml
+           a promtool unit test: TEMPLATE's input series and tests (in
+           which "@panel(TITLE)" or "@panel(TITLE)[N]" stands for the
+           substituted query N, 0 by default, of the panel titled TITLE),
+           plus, at TEMPLATE's eval_time "healthy_at", one test per query
+           that it returns data (count(q) > bool 0 is 1).
+       dashboard.py crd OBJECT.yaml
+           check a GrafanaDashboard against the fields of grafana-operator
+           v5's CRD that costmon relies on (see GD_SPEC). Exit 1 with one
+           line per problem.
+       dashboard.py uid SERVICE ENVIRONMENT NAMESPACE...
+           nothing; see tests/dashboard.sh.
+
+Only PyYAML is used (python3-yaml).
+"""
+import json
+import os
+import re
+import sys
+
+import yaml
+
+
+def load_yaml(path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def items(path):
+    doc = load_yaml(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
+        sys.exit("%s: not a ResourceList with items" % path)
+    return [i for i in doc["items"] if isinstance(i, dict)]
+
+
+def cmd_extract(krm_out, out_dir):
+    for it in items(krm_out):
+        kind = it.get("kind")
+        name = it.get("metadata", {}).get("name", "")
+        text = None
+        if kind == "ConfigMap" and name.endswith("-dashboard"):
+            data = it.get("data") or {}
+            keys = [k for k in data if k.endswith(".json")]
+            if len(keys) != 1:
+                sys.exit("ConfigMap %s holds %d .json keys, expected 1"
+                         % (name, len(keys)))
+            text = data[keys[0]]
+        elif kind == "GrafanaDashboard":
+            text = (it.get("spec") or {}).get("json")
+        if text is None:
+            continue
+        path = os.path.join(out_dir, name + ".json")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        with open(os.path.join(out_dir, "%s.%s.yaml" % (kind, name)), "w",
+                  encoding="utf-8") as f:
+            yaml.safe_dump(it, f, sort_keys=False)
+        print(path)
+
+
+def load_dash(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def cmd_ts(dash_path, out):
+    with open(dash_path, encoding="utf-8") as f:
+        text = f.read()
+    json.loads(text)  # must be JSON first
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("import type { CostmonDashboard } from './types';\n"
+                "export const dashboard: CostmonDashboard = %s;\n"
+                % text.strip())
+
+
+def substitute(q):
+    q = q.replace("$__rate_interval", "2m").replace("${__rate_interval}", "2m")
+    q = q.replace('"$pod"', '".+"')
+    m = re.fullmatch(r"\s*label_values\((.*),\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*",
+                     q, re.S)
+    if m:
+        q = m.group(1)
+    return q
+
+
+def queries(dash):
+    """[(where, title, index, substituted PromQL)]"""
+    out = []
+    for p in dash.get("panels", []):
+        for i, t in enumerate(p.get("targets") or []):
+            out.append(("panel %d %r [%d]" % (p["id"], p["title"], i),
+                        p["title"], i, substitute(t["expr"])))
+    for v in (dash.get("templating") or {}).get("list", []):
+        if v.get("type") == "query":
+            q = v["query"]["query"] if isinstance(v["query"], dict) else v["query"]
+            out.append(("variable %s" % v["name"], "$" + v["name"], 0,
+                        substitute(q)))
+    for where, _, _, q in out:
+        if "$" in q:
+            sys.exit("%s: a variable is left in %s" % (where, q))
+    return out
+
+
+def cmd_queries(dash_path):
+    for where, _, _, q in queries(load_dash(dash_path)):
+        print("%s\t%s" % (where, q))
+
+
+def cmd_scratch(dash_path, out):
+    rules = [{"record": "dashboard:query%d" % n, "expr": q}
+             for n, (_, _, _, q) in enumerate(queries(load_dash(dash_path)))]
+    with open(out, "w", encoding="utf-8") as f:
+        yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]},
+                       f, sort_keys=False)
+    print(len(rules))
+
+
+KEYWORDS = {
+    "by", "without", "on", "ignoring", "group_left", "group_right", "bool",
+    "and", "or", "unless", "offset", "inf", "nan",
+}
+FUNCS_OR_AGGS = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*\s*\(")
+
+
+def metric_names(q):
+    """The metric names a PromQL expression reads (a small lexer: strings,
+    label matchers, grouping label lists and durations are removed, then
+    every identifier that is not a keyword or a function call is a
+    metric)."""
+    q = re.sub(r'"(?:[^"\\]|\\.)*"', '""', q)
+    q = re.sub(r"'(?:[^'\\]|\\.)*'", "''", q)
+    q = re.sub(r"\{[^{}]*\}", "", q)
+    q = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)",
+               "", q)
+    q = re.sub(r"\[[^\]]*\]", "", q)
+    names = set()
+    for m in re.finditer(r"[a-zA-Z_:][a-zA-Z0-9_:]*", q):
+        word = m.group(0)
+        rest = q[m.end():]
+        if word.lower() in KEYWORDS or re.match(r"\s*\(", rest):
+            continue
+        if re.match(r"\d", word):
+            continue
+        names.add(word)
+    return names
+
+
+def recorded(rules_path):
+    doc = load_yaml(rules_path)
+    return {r["record"] for g in doc.get("groups", []) for r in g.get("rules", [])
+            if "record" in r}
+
+
+def cmd_metrics(dash_path, rules_path, declared):
+    allowed = recorded(rules_path) | set(declared) | {"ALERTS"}
+    bad = []
+    for where, _, _, q in queries(load_dash(dash_path)):
+        for name in sorted(metric_names(q) - allowed):
+            bad.append("%s reads %s, which no recording rule produces and "
+                       "the profile does not declare" % (where, name))
+    print("\n".join(bad))
+    sys.exit(1 if bad else 0)
+
+
+def cmd_unit(dash_path, rules_path, template, out):
+    dash = load_dash(dash_path)
+    qs = queries(dash)
+    by_title = {}
+    for _, title, i, q in qs:
+        by_title[(title, i)] = q
+    with open(template, encoding="utf-8") as f:
+        doc = yaml.safe_load(f)
+
+    def fill(text):
+        def one(m):
+            key = (m.group(1), int(m.group(2) or 0))
+            if key not in by_title:
+                sys.exit("%s: no panel query %r[%d]; panels: %s"
+                         % (template, key[0], key[1],
+                            sorted({t for t, _ in by_title})))
+            return "(" + by_title[key] + ")"
+        return re.sub(r"@panel\(([^()]*)\)(?:\[(\d+)\])?", one, text)
+
+    healthy_at = doc.pop("healthy_at", None)
+    tests = doc.get("tests") or []
+    for t in tests:
+        for e in t.get("promql_expr_test") or []:
+            e["expr"] = fill(e["expr"])
+    if healthy_at:
+        if not tests:
+            sys.exit("%s: healthy_at needs a test with input_series" % template)
+        t0 = tests[0]
+        checks = t0.setdefault("promql_expr_test", [])
+        for where, _, _, q in qs:
+            checks.append({
+                "expr": "count(%s) > bool 0" % q,
+                "eval_time": healthy_at,
+                "exp_samples": [{"labels": "{}", "value": 1}],
+                "#": where,
+            })
+    for t in tests:
+        for e in t.get("promql_expr_test") or []:
+            e.pop("#", None)
+    doc["rule_files"] = [os.path.basename(rules_path)]
+    with open(out, "w", encoding="utf-8") as f:
+        yaml.safe_dump(doc, f, sort_keys=False, width=10000)
+    print(len(qs))
+
+
+# The GrafanaDashboard fields costmon writes, as grafana-operator v5's CRD
+# (grafana.integreatly.org_grafanadashboards.yaml, v5.9.2, version v1beta1)
+# defines them; checked by hand against that CRD. spec.instanceSelector is
+# the only required field; uid is at most 40 of [a-zA-Z0-9-_]; folder may
+# not be set with folderUID or folderRef (costmon sets neither).
+GD_SPEC = {
+    "required": ["instanceSelector"],
+    "fields": {
+        "instanceSelector": dict,
+        "allowCrossNamespaceImport": bool,
+        "folder": str,
+        "uid": str,
+        "json": str,
+    },
+}
+LABEL_SELECTOR = {"matchLabels": dict, "matchExpressions": list}
+
+
+def cmd_crd(obj_path):
+    obj = load_yaml(obj_path)
+    problems = []
+    if obj.get("apiVersion") != "grafana.integreatly.org/v1beta1":
+        problems.append("apiVersion is %r" % obj.get("apiVersion"))
+    if obj.get("kind") != "GrafanaDashboard":
+        problems.append("kind is %r" % obj.get("kind"))
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        problems.append("spec is not a mapping")
+        spec = {}
+    for f in GD_SPEC["required"]:
+        if f not in spec:
+            problems.append("spec.%s is required" % f)
+    for k, v in spec.items():
+        t = GD_SPEC["fields"].get(k)
+        if t is None:
+            problems.append("spec.%s is not a field costmon may write" % k)
+        elif not isinstance(v, t):
+            problems.append("spec.%s must be %s, not %s"
+                            % (k, t.__name__, type(v).__name__))
+    uid = spec.get("uid")
+    if isinstance(uid, str) and (len(uid) > 40 or
+                                 not re.fullmatch(r"[a-zA-Z0-9-_]+", uid)):
+        problems.append("spec.uid %r: at most 40 of [a-zA-Z0-9-_]" % uid)
+    sel = spec.get("instanceSelector")
+    if isinstance(sel, dict):
+        for k, v in sel.items():
+            if k not in LABEL_SELECTOR or not isinstance(v, LABEL_SELECTOR[k]):
+                problems.append("spec.instanceSelector.%s is not a "
+                                "LabelSelector field" % k)
+        for k, v in (sel.get("matchLabels") or {}).items():
+            if not isinstance(v, str):
+                problems.append("spec.instanceSelector.matchLabels.%s must "
+                                "be a string" % k)
+    if isinstance(spec.get("json"), str):
+        try:
+            d = json.loads(spec["json"])
+            if isinstance(uid, str) and d.get("uid") != uid:
+                problems.append("spec.uid %r differs from the JSON's uid %r"
+                                % (uid, d.get("uid")))
+        except ValueError as e:
+            problems.append("spec.json is not JSON: %s" % e)
+    print("\n".join(problems))
+    sys.exit(1 if problems else 0)
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.exit(__doc__)
+    cmd, args = argv[1], argv[2:]
+    if cmd == "extract" and len(args) == 2:
+        cmd_extract(*args)
+    elif cmd == "ts" and len(args) == 2:
+        cmd_ts(*args)
+    elif cmd == "queries" and len(args) == 1:
+        cmd_queries(*args)
+    elif cmd == "scratch" and len(args) == 2:
+        cmd_scratch(*args)
+    elif cmd == "metrics" and len(args) >= 2:
+        cmd_metrics(args[0], args[1], args[2:])
+    elif cmd == "unit" and len(args) == 4:
+        cmd_unit(*args)
+    elif cmd == "crd" and len(args) == 1:
+        cmd_crd(*args)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
