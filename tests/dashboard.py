@@ -23,7 +23,7 @@ Usage: dashboard.py extract KRM_OUT DIR
            of the alerting rules). Exit 1 with one line per stranger.
        dashboard.py unit DASH.json RULES.yaml TEMPLATE OUT.test.yaml
            a promtool unit test: TEMPLATE's input series and tests (in
-           which "@panel(TITLE)" or "@panel(TITLE)[N]" stands for the
+           which "@panel{TITLE}" or "@panel{TITLE}[N]" stands for the
            substituted query N, 0 by default, of the panel titled TITLE),
            plus, at TEMPLATE's eval_time "healthy_at", one test per query
            that it returns data (count(q) > bool 0 is 1).
@@ -31,8 +31,6 @@ Usage: dashboard.py extract KRM_OUT DIR
            check a GrafanaDashboard against the fields of grafana-operator
            v5's CRD that costmon relies on (see GD_SPEC). Exit 1 with one
            line per problem.
-       dashboard.py uid SERVICE ENVIRONMENT NAMESPACE...
-           nothing; see tests/dashboard.sh.
 
 Only PyYAML is used (python3-yaml).
 """
@@ -202,7 +200,7 @@ def cmd_unit(dash_path, rules_path, template, out):
                          % (template, key[0], key[1],
                             sorted({t for t, _ in by_title})))
             return "(" + by_title[key] + ")"
-        return re.sub(r"@panel\(([^()]*)\)(?:\[(\d+)\])?", one, text)
+        return re.sub(r"@panel\{([^{}]*)\}(?:\[(\d+)\])?", one, text)
 
     healthy_at = doc.pop("healthy_at", None)
     tests = doc.get("tests") or []

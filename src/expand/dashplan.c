@@ -63,6 +63,13 @@ static void cm_dcheck_template(cm_pdec *d, const char *s, const char *path)
 		size_t i, len;
 		int found = 0;
 
+		if (p[1] == '{') { /* a Grafana legend template {{label}} */
+			end = strstr(p + 2, "}}");
+			if (!end)
+				break;
+			p = end + 2;
+			continue;
+		}
 		if (!end)
 			break;
 		len = (size_t)(end - p + 1);

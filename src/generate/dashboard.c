@@ -10,15 +10,6 @@
 
 #define CM_DASH_TEXT_MAX ((size_t)1 << 20) /* one query or title */
 
-#ifndef CM_REC_REQUESTS /* the recording rules' names */
-#define CM_REC_REQUESTS "service:requests:rate5m"
-#define CM_REC_ERRORS "service:requests_errors:rate5m"
-#define CM_REC_SLI "service:slo_sli_error:ratio_rate"
-#define CM_REC_BUDGET "service:slo_error_budget:ratio"
-#define CM_REC_REMAINING "service:slo_error_budget_remaining:ratio"
-#define CM_REC_QUANTILE \
-	"service_quantile:request_duration_seconds:histogram_quantile"
-#endif
 
 /* ---- the panels ---- */
 
@@ -53,7 +44,8 @@ typedef struct cm_query_def {
  * (namespace, service), @rsel the matchers of its pods plus the pod
  * variable, @slo the SLO's slo label, @window the SLO window, @longN and
  * @factorN the long window and burn-rate factor of the plan's alert N
- * (0: 1h page ... 3: 3d ticket), @target the SLO's good ratio, @budget
+ * (0: 1h ... 3: 3d), @severityN its severity in this environment,
+ * @target the SLO's good ratio, @budget
  * its error budget, @objective the objective as written.
  */
 typedef struct cm_panel_def {
@@ -86,17 +78,19 @@ static const cm_panel_def cm_panels[] = {
 	{"Overview", "Burn rate: @slo", "timeseries", "suffix:x", CM_NEED_SLO,
 	 CM_TH_BURN, 8, 8,
 	 "How fast the @slo error budget burns (1x spends it exactly in "
-	 "@window), over the long window of each burn-rate alert. The lines "
-	 "are the thresholds of the fastest page (@long0, @factor0x) and the "
-	 "fastest ticket (@long2, @factor2x).",
+	 "@window), over the long window of each burn-rate alert; each "
+	 "alert fires when its long and short windows both burn faster than "
+	 "its factor. The lines are the factors of the @long0 alert "
+	 "(@severity0, @factor0x) and of the @long2 alert (@severity2, "
+	 "@factor2x).",
 	 {{SLI "@long0" SLO_SEL " / " CM_REC_BUDGET SLO_SEL,
-	   "@long0 (page above @factor0x)"},
+	   "@long0 (@severity0 above @factor0x)"},
 	  {SLI "@long1" SLO_SEL " / " CM_REC_BUDGET SLO_SEL,
-	   "@long1 (page above @factor1x)"},
+	   "@long1 (@severity1 above @factor1x)"},
 	  {SLI "@long2" SLO_SEL " / " CM_REC_BUDGET SLO_SEL,
-	   "@long2 (ticket above @factor2x)"},
+	   "@long2 (@severity2 above @factor2x)"},
 	  {SLI "@long3" SLO_SEL " / " CM_REC_BUDGET SLO_SEL,
-	   "@long3 (ticket above @factor3x)"}}},
+	   "@long3 (@severity3 above @factor3x)"}}},
 	{"Overview", "Firing alerts", "stat", "none", 0, CM_TH_FIRING, 24, 4,
 	 "Alerts of this service firing now (Prometheus' ALERTS series of "
 	 "the generated alerting rules).",
@@ -164,39 +158,11 @@ typedef struct cm_dgen {
 	const char *slo_label;
 } cm_dgen;
 
-static const char *const cm_slo_labels[3] = {"availability", "error-rate",
-					     "latency"};
 
+/* The SLO of kind i (CM_SLO_*). */
 static const cm_slo *cm_plan_slo(const cm_mon_plan *p, int i)
 {
-	return i == 0 ? &p->availability : i == 1 ? &p->error_rate : &p->latency;
-}
-
-/* The good ratio an SLO asks for: 1 - budget. */
-static cm_dec cm_slo_target(const cm_slo *s)
-{
-	cm_dec t;
-
-	if (cm_dec_sub(cm_dec_int(1), s->budget, &t) < 0)
-		return cm_dec_int(1);
-	return t;
-}
-
-/* Burn-rate alert i (0..3): long window, factor (text), page or not. */
-static const char *cm_burn_long(int i)
-{
-	return cm_burns[i].long_w;
-}
-
-static const char *cm_burn_factor(const cm_slo *s, int i)
-{
-	(void)s;
-	return cm_burns[i].factor;
-}
-
-static const char *cm_burn_window(const cm_mon_plan *p)
-{
-	return p->profile.window ? p->profile.window : "30d";
+	return p->slos[i];
 }
 
 /* ---- JSON helpers (sticky out-of-memory flag) ---- */
@@ -241,13 +207,13 @@ static const char *cm_fill_tpl(cm_dgen *g, cm_buf *out, const char *t)
 {
 	const cm_mon_plan *p = g->mon;
 	char obj[CM_DEC_BUFSZ], tgt[CM_DEC_BUFSZ], bud[CM_DEC_BUFSZ];
-	char longs[4][16], facs[4][32];
-	const char *keys[32], *vals[32];
+	char longs[4][16], facs[4][CM_DEC_BUFSZ], sevs[4][32];
+	const char *keys[40], *vals[40];
 	size_t n = 0, i;
 
 	if (g->slo) {
 		cm_dec_format(g->slo->objective, obj);
-		cm_dec_format(cm_slo_target(g->slo), tgt);
+		cm_dec_format(g->slo->target, tgt);
 		cm_dec_format(g->slo->budget, bud);
 	} else {
 		obj[0] = tgt[0] = bud[0] = '\0';
@@ -255,7 +221,7 @@ static const char *cm_fill_tpl(cm_dgen *g, cm_buf *out, const char *t)
 	keys[n] = "sel", vals[n++] = g->sel;
 	keys[n] = "rsel", vals[n++] = g->rsel;
 	keys[n] = "slo", vals[n++] = g->slo_label ? g->slo_label : "";
-	keys[n] = "window", vals[n++] = cm_burn_window(p);
+	keys[n] = "window", vals[n++] = p->window ? p->window : "";
 	keys[n] = "objective", vals[n++] = obj;
 	keys[n] = "target", vals[n++] = tgt;
 	keys[n] = "budget", vals[n++] = bud;
@@ -263,12 +229,19 @@ static const char *cm_fill_tpl(cm_dgen *g, cm_buf *out, const char *t)
 		static const char *const lk[4] = {"long0", "long1", "long2", "long3"};
 		static const char *const fk[4] = {"factor0", "factor1", "factor2",
 						  "factor3"};
+		static const char *const sk[4] = {"severity0", "severity1",
+						  "severity2", "severity3"};
 
-		snprintf(longs[i], sizeof(longs[i]), "%s", cm_burn_long((int)i));
-		snprintf(facs[i], sizeof(facs[i]), "%s",
-			 g->slo ? cm_burn_factor(g->slo, (int)i) : "");
+		snprintf(longs[i], sizeof(longs[i]), "%s", cm_burn_defs[i].long_w);
+		facs[i][0] = sevs[i][0] = '\0';
+		if (g->slo) {
+			cm_dec_format(g->slo->burns[i].factor, facs[i]);
+			snprintf(sevs[i], sizeof(sevs[i]), "%s",
+				 cm_mon_severity_of(p, g->slo->burns[i].cls));
+		}
 		keys[n] = lk[i], vals[n++] = longs[i];
 		keys[n] = fk[i], vals[n++] = facs[i];
+		keys[n] = sk[i], vals[n++] = sevs[i];
 	}
 	cm_buf_reset(out);
 	while (*t) {
@@ -417,7 +390,7 @@ static json_t *cm_thresholds(cm_dgen *g, cm_th_src th, int *lines)
 	jset(g, t, "mode", json_string("absolute"));
 	switch (th) {
 	case CM_TH_OBJECTIVE:
-		v1 = cm_slo_target(g->slo);
+		v1 = g->slo->target;
 		cm_step(g, steps, "red", NULL);
 		cm_step(g, steps, "green", &v1);
 		break;
@@ -431,10 +404,8 @@ static json_t *cm_thresholds(cm_dgen *g, cm_th_src th, int *lines)
 	case CM_TH_BURN:
 		*lines = 1;
 		cm_step(g, steps, "green", NULL);
-		if (cm_dec_parse(cm_burn_factor(g->slo, 2), &v1) == 0)
-			cm_step(g, steps, "orange", &v1);
-		if (cm_dec_parse(cm_burn_factor(g->slo, 0), &v2) == 0)
-			cm_step(g, steps, "red", &v2);
+		cm_step(g, steps, "orange", &g->slo->burns[2].factor);
+		cm_step(g, steps, "red", &g->slo->burns[0].factor);
 		break;
 	case CM_TH_ERROR_SLO:
 	case CM_TH_LATENCY_SLO: {
@@ -444,11 +415,8 @@ static json_t *cm_thresholds(cm_dgen *g, cm_th_src th, int *lines)
 		cm_step(g, steps, "green", NULL);
 		if (s->on) {
 			*lines = 1;
-			if (th == CM_TH_ERROR_SLO)
-				v1 = s->budget;
-			else if (cm_dec_shift(s->objective, 3, &v1) < 0)
-				g->oom = 1;
-			cm_step(g, steps, "red", &v1);
+			cm_step(g, steps, "red",
+				th == CM_TH_ERROR_SLO ? &s->budget : &s->seconds);
 		}
 		break;
 	}
@@ -639,7 +607,7 @@ static void cm_table_panels(cm_dgen *g, json_t *panels, const cm_panel_def *d,
 			if (w < 8)
 				w = on ? 12 / on : w;
 			g->slo = slo;
-			g->slo_label = cm_slo_labels[s];
+			g->slo_label = slo->label;
 		} else {
 			g->slo = NULL;
 			g->slo_label = NULL;
@@ -978,8 +946,9 @@ int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
 		cm_node data = cm_map_new();
 		char key[CM_DASH_UID_MAX + 8];
 
-		nputs(&b, &labels, dash->label, dash->label_value);
 		ncopy_pairs(&b, &labels, mon->profile.labels);
+		ncopy_pairs(&b, &labels, mon->extra_labels);
+		nputs(&b, &labels, dash->label, dash->label_value);
 		if (dash->folder)
 			nputs(&b, &ann, "grafana_folder", dash->folder);
 		ncopy_pairs(&b, &ann, mon->profile.annotations);
@@ -997,6 +966,7 @@ int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
 		size_t budget = 4096;
 
 		ncopy_pairs(&b, &labels, mon->profile.labels);
+		ncopy_pairs(&b, &labels, mon->extra_labels);
 		ncopy_pairs(&b, &ann, mon->profile.annotations);
 		if (labels.len)
 			nput(&b, &md, "labels", labels);
