@@ -24,7 +24,11 @@ char *cm_dash_uid(const char *service, const char *environment, char *out)
 	size_t i, n;
 	int changed = 0;
 
-	snprintf(full, sizeof(full), "%s-%s", service, environment);
+	/* "_" is in neither a DNS-label service name nor (then) the
+	 * environment, so the readable form names one pair only. */
+	if (strchr(service, '_') || strchr(environment, '_'))
+		changed = 1;
+	snprintf(full, sizeof(full), "%s_%s", service, environment);
 	for (i = 0; service[i]; i++)
 		h = (h ^ (unsigned char)service[i]) * 16777619u;
 	h = (h ^ 0u) * 16777619u; /* a separator no name contains */
@@ -46,7 +50,7 @@ char *cm_dash_uid(const char *service, const char *environment, char *out)
 	}
 	/* prefix (31) + "-" + 8 hex digits = 40 */
 	n = n > CM_DASH_UID_MAX - 9 ? CM_DASH_UID_MAX - 9 : n;
-	while (n > 0 && full[n - 1] == '-')
+	while (n > 0 && (full[n - 1] == '-' || full[n - 1] == '_'))
 		n--;
 	snprintf(out, CM_DASH_UID_MAX + 1, "%.*s-%08x", (int)n, full,
 		 (unsigned)h);

@@ -15,8 +15,9 @@
  *     without an instanceSelector (the operator's CRD requires one).
  *   - uid is at most CM_DASH_UID_MAX characters of [a-zA-Z0-9_-], the
  *     same on every run, and differs between services and environments:
- *     "<service>-<environment>" when that fits as written, else a prefix
- *     of it, "-" and 8 hex digits of a hash of both.
+ *     "<service>_<environment>" when that fits and neither name has a
+ *     "_" or a character Grafana refuses, else a prefix of it, "-" and 8
+ *     hex digits of a hash of both (FNV-1a, 32 bits).
  *
  * Ownership: every string and node of a plan lives in the arena passed
  * in (or in the config's and catalog's trees).
