@@ -135,6 +135,7 @@ GENERATED = [
     ("monitoring.coreos.com/v1", "PrometheusRule",
      "payment-processor-alert-rules"),
     ("v1", "ConfigMap", "payment-processor-dynatrace-config"),
+    ("v1", "ConfigMap", "payment-processor-dashboard"),
 ]
 INPUTS = [("apps/v1", "Deployment", "payment-processor"),
           ("v1", "Service", "payment-processor")]

@@ -23,8 +23,8 @@
 # 6000 for size large, cost.environment) and the budget annotations; the
 # Deployment's pod template has the labels, its selector does not;
 # ServiceMonitor payment-processor-monitor, PrometheusRules
-# payment-processor-recording-rules and -alert-rules and ConfigMap
-# payment-processor-dynatrace-config each occur once, in the overlay's
+# payment-processor-recording-rules and -alert-rules and ConfigMaps
+# payment-processor-dynatrace-config and -dashboard each occur once, in the overlay's
 # namespace <env>-payment-processor-<region>-stable, with every other
 # object; the ServiceMonitor selects the Service's own labels on port
 # http; no CostProfile, MonitoringProfile or ServiceProfile comes out; a
@@ -121,7 +121,8 @@ BASE = [("Deployment", "payment-processor"), ("Service", "payment-processor"),
 GENERATED = [("ServiceMonitor", "payment-processor-monitor"),
              ("PrometheusRule", "payment-processor-recording-rules"),
              ("PrometheusRule", "payment-processor-alert-rules"),
-             ("ConfigMap", "payment-processor-dynatrace-config")]
+             ("ConfigMap", "payment-processor-dynatrace-config"),
+             ("ConfigMap", "payment-processor-dashboard")]
 COSTMON_KINDS = ("CostProfile", "MonitoringProfile", "ServiceProfile")
 SERVICE_LABELS = {"app.kubernetes.io/name": "payment-processor",
                   "app.kubernetes.io/component": "api"}
