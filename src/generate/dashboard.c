@@ -796,6 +796,7 @@ static json_t *cm_dash_build(cm_dgen *g)
 		jpush(g, panels, cm_row(g, p->profile.name));
 	for (i = 0; i < d->n_panels; i++) {
 		const cm_dash_panel *cp = &d->panels[i];
+		char desc[300];
 		char *title = strdup(cm_fill_profile(g, &b1, cp->title));
 		char *expr = strdup(cm_fill_profile(g, &b2, cp->expr));
 		char *legend = cp->legend ? strdup(cm_fill_profile(g, &b1, cp->legend))
@@ -806,10 +807,12 @@ static json_t *cm_dash_build(cm_dgen *g)
 			g->oom = 1;
 		e1[0] = expr;
 		l1[0] = legend;
+		snprintf(desc, sizeof(desc), "A panel of monitoring profile %s.",
+			 p->profile.name);
 		if (!g->oom)
 			jpush(g, panels,
 			      cm_panel(g, cp->type, title,
-				       "A panel of monitoring profile's own.", cp->unit,
+				       desc, cp->unit,
 				       CM_TH_NONE, 12, 8, e1, l1, 1));
 		free(title);
 		free(expr);
@@ -913,16 +916,53 @@ static cm_node nblock(cm_nb *b, const char *text)
 	return v;
 }
 
-/* The profile's extra labels or annotations (scalars) into dst. */
-static void ncopy_pairs(cm_nb *b, cm_node *dst, const cm_node *src)
+/*
+ * The profile's extra labels or annotations (scalars) into dst; with
+ * fill, values get {service} {namespace} {team} {environment} filled in
+ * (and {alert} emptied), as on the other generated objects.
+ */
+static void ncopy_pairs(cm_nb *b, cm_node *dst, const cm_node *src,
+			const cm_mon_plan *p, int fill)
 {
+	const char *keys[] = {"{service}", "{namespace}", "{team}",
+			      "{environment}", "{alert}"};
+	const char *vals[] = {p->service, p->namespace_ ? p->namespace_ : "",
+			      p->team, p->environment, ""};
 	uint32_t i;
+	cm_buf out;
 
-	for (i = 0; src && src->kind == CM_MAP && i < src->len; i++)
-		if (src->u.kids[2 * i].kind == CM_SCALAR &&
-		    src->u.kids[2 * i + 1].kind == CM_SCALAR)
-			nputs(b, dst, src->u.kids[2 * i].u.str,
-			      src->u.kids[2 * i + 1].u.str);
+	cm_buf_init(&out, CM_DASH_TEXT_MAX);
+	for (i = 0; src && src->kind == CM_MAP && i < src->len; i++) {
+		const char *t;
+
+		if (src->u.kids[2 * i].kind != CM_SCALAR ||
+		    src->u.kids[2 * i + 1].kind != CM_SCALAR)
+			continue;
+		t = src->u.kids[2 * i + 1].u.str;
+		cm_buf_reset(&out);
+		while (fill && *t) {
+			size_t k, hit = 0;
+
+			for (k = 0; k < 5; k++) {
+				size_t kl = strlen(keys[k]);
+
+				if (!strncmp(t, keys[k], kl)) {
+					if (cm_buf_adds(&out, vals[k]) < 0)
+						b->oom = 1;
+					t += kl;
+					hit = 1;
+					break;
+				}
+			}
+			if (!hit && cm_buf_add(&out, t++, 1) < 0)
+				b->oom = 1;
+		}
+		if (fill && cm_buf_add(&out, "", 0) < 0)
+			b->oom = 1;
+		nputs(b, dst, src->u.kids[2 * i].u.str,
+		      fill ? (out.data ? out.data : "") : t);
+	}
+	cm_buf_free(&out);
 }
 
 int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
@@ -946,12 +986,12 @@ int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
 		cm_node data = cm_map_new();
 		char key[CM_DASH_UID_MAX + 8];
 
-		ncopy_pairs(&b, &labels, mon->profile.labels);
-		ncopy_pairs(&b, &labels, mon->extra_labels);
+		ncopy_pairs(&b, &labels, mon->profile.labels, mon, 0);
+		ncopy_pairs(&b, &labels, mon->extra_labels, mon, 0);
 		nputs(&b, &labels, dash->label, dash->label_value);
 		if (dash->folder)
 			nputs(&b, &ann, "grafana_folder", dash->folder);
-		ncopy_pairs(&b, &ann, mon->profile.annotations);
+		ncopy_pairs(&b, &ann, mon->profile.annotations, mon, 1);
 		nput(&b, &md, "labels", labels);
 		if (ann.len)
 			nput(&b, &md, "annotations", ann);
@@ -965,9 +1005,9 @@ int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
 		cm_node spec = cm_map_new(), yes;
 		size_t budget = 4096;
 
-		ncopy_pairs(&b, &labels, mon->profile.labels);
-		ncopy_pairs(&b, &labels, mon->extra_labels);
-		ncopy_pairs(&b, &ann, mon->profile.annotations);
+		ncopy_pairs(&b, &labels, mon->profile.labels, mon, 0);
+		ncopy_pairs(&b, &labels, mon->extra_labels, mon, 0);
+		ncopy_pairs(&b, &ann, mon->profile.annotations, mon, 1);
 		if (labels.len)
 			nput(&b, &md, "labels", labels);
 		if (ann.len)
