@@ -149,6 +149,10 @@ done
 
 # 4. Grafana's types
 ts_ok=1
+if [ ${#dashboards[@]} -eq 0 ]; then
+	not_ok "dashboard/generated" "no case produced a dashboard"
+	exit 0
+fi
 if [ ! -f "$TYPES/node_modules/@grafana/schema/package.json" ] ||
 	[ ! -x "$TYPES/node_modules/.bin/tsc" ] || ! command -v node >/dev/null 2>&1; then
 	ts_ok=0

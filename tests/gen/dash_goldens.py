@@ -149,6 +149,22 @@ def main():
                 extra="    namespace: %s\n" % NS)))
     write("dash-rerun-replaces", rl(workload() + OLD_DASHBOARD, profile(
         monitoring=SEED_MON, extra="    namespace: %s\n" % NS)))
+    write("dash-worker", rl(
+        workload(name="queue-worker", port="metrics"),
+        profile("worker-observability", svc="queue-worker", size="medium",
+                monitoring="    monitoring: {dynatrace: false}\n")))
+    write("dash-batch", rl("""\
+- apiVersion: batch/v1
+  kind: CronJob
+  metadata: {name: nightly-report, namespace: reports}
+  spec:
+    schedule: "0 2 * * *"
+    jobTemplate:
+      spec:
+        template:
+          spec: {restartPolicy: OnFailure, containers: [{name: report, image: x}]}
+""", profile("batch-observability", svc="nightly-report", size="small",
+             monitoring="")))
     write("dash-long-uid", rl(
         workload(name="customer-notification-preferences-api",
                  ns="pre-stable-notifications"),
