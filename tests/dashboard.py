@@ -27,6 +27,9 @@ Usage: dashboard.py extract KRM_OUT DIR
            substituted query N, 0 by default, of the panel titled TITLE),
            plus, at TEMPLATE's eval_time "healthy_at", one test per query
            that it returns data (count(q) > bool 0 is 1).
+       dashboard.py filled DASH.json
+           no template word of costmon's panel table (@word) is left in
+           any string of the dashboard. Exit 1 listing them.
        dashboard.py crd OBJECT.yaml
            check a GrafanaDashboard against the fields of grafana-operator
            v5's CRD that costmon relies on (see GD_SPEC). Exit 1 with one
@@ -293,6 +296,24 @@ def cmd_crd(obj_path):
     sys.exit(1 if problems else 0)
 
 
+def strings(x, path=""):
+    if isinstance(x, str):
+        yield path, x
+    elif isinstance(x, dict):
+        for k, v in x.items():
+            yield from strings(v, "%s.%s" % (path, k))
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            yield from strings(v, "%s[%d]" % (path, i))
+
+
+def cmd_filled(dash_path):
+    bad = ["%s: %r" % (p, t) for p, t in strings(load_dash(dash_path))
+           if re.search(r"@[a-z]", t)]
+    print("\n".join(bad))
+    sys.exit(1 if bad else 0)
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
@@ -309,6 +330,8 @@ def main(argv):
         cmd_metrics(args[0], args[1], args[2:])
     elif cmd == "unit" and len(args) == 4:
         cmd_unit(*args)
+    elif cmd == "filled" and len(args) == 1:
+        cmd_filled(*args)
     elif cmd == "crd" and len(args) == 1:
         cmd_crd(*args)
     else:

@@ -28,6 +28,8 @@
 #      (tests/dashboard.py crd; the CRD itself is not in this repository).
 #   6. uid: the uid is at most 40 characters and differs between every
 #      dashboard generated here.
+# Each dashboard's texts must also have every template word of the panel
+# table filled in (no "@factor0" left in a legend or description).
 set -u
 . "$(dirname "$0")/lib.sh"
 T=$(tmpdir)
@@ -103,6 +105,13 @@ for dir in "$ROOT"/testdata/golden/dash-*/; do
 			fi
 		else
 			skip "dashboard/$case/promql" "promtool is not installed (Debian package prometheus)"
+		fi
+
+		# every template word of the panel table is filled in
+		if out=$("$PY" "$HELPER" filled "$json" 2>&1); then
+			ok "dashboard/$case/filled"
+		else
+			not_ok "dashboard/$case/filled" "$out"
 		fi
 
 		# 2. every metric comes from a rule or the profile

@@ -44,7 +44,8 @@ typedef struct cm_query_def {
  * (namespace, service), @rsel the matchers of its pods plus the pod
  * variable, @slo the SLO's slo label, @window the SLO window, @longN and
  * @factorN the long window and burn-rate factor of the plan's alert N
- * (0: 1h ... 3: 3d), @severityN its severity in this environment,
+ * (0: 1h ... 3: 3d), @severityN its severity in this environment
+ * ("no alert" when it could never fire and is not generated),
  * @target the SLO's good ratio, @budget
  * its error budget, @objective the objective as written.
  */
@@ -200,8 +201,8 @@ static json_t *jdec(cm_dgen *g, cm_dec d)
 /* ---- templates ---- */
 
 /*
- * Fill the @words of template t into out (reset first). Unknown words
- * stay as written. Returns out's text ("" when memory runs out).
+ * Fill the @words of template t into out (reset first): the longest
+ * known word after each '@'. Unknown words stay as written. Returns out's text ("" when memory runs out).
  */
 static const char *cm_fill_tpl(cm_dgen *g, cm_buf *out, const char *t)
 {
@@ -236,8 +237,11 @@ static const char *cm_fill_tpl(cm_dgen *g, cm_buf *out, const char *t)
 		facs[i][0] = sevs[i][0] = '\0';
 		if (g->slo) {
 			cm_dec_format(g->slo->burns[i].factor, facs[i]);
+			/* An alert that could never fire is not generated. */
 			snprintf(sevs[i], sizeof(sevs[i]), "%s",
-				 cm_mon_severity_of(p, g->slo->burns[i].cls));
+				 g->slo->burns[i].possible
+					 ? cm_mon_severity_of(p, g->slo->burns[i].cls)
+					 : "no alert");
 		}
 		keys[n] = lk[i], vals[n++] = longs[i];
 		keys[n] = fk[i], vals[n++] = facs[i];
@@ -245,19 +249,21 @@ static const char *cm_fill_tpl(cm_dgen *g, cm_buf *out, const char *t)
 	}
 	cm_buf_reset(out);
 	while (*t) {
-		size_t len = 0, k;
+		size_t k, best = n, blen = 0;
 
-		if (*t == '@')
-			while ((t[1 + len] >= 'a' && t[1 + len] <= 'z') ||
-			       (t[1 + len] >= '0' && t[1 + len] <= '9'))
-				len++;
-		for (k = 0; len && k < n; k++)
-			if (strlen(keys[k]) == len && !strncmp(t + 1, keys[k], len))
-				break;
-		if (len && k < n) {
-			if (cm_buf_adds(out, vals[k]) < 0)
+		/* the longest key after '@' ("@factor0x" is @factor0, "x") */
+		for (k = 0; *t == '@' && k < n; k++) {
+			size_t kl = strlen(keys[k]);
+
+			if (kl > blen && !strncmp(t + 1, keys[k], kl)) {
+				best = k;
+				blen = kl;
+			}
+		}
+		if (best < n) {
+			if (cm_buf_adds(out, vals[best]) < 0)
 				g->oom = 1;
-			t += 1 + len;
+			t += 1 + blen;
 		} else {
 			if (cm_buf_add(out, t, 1) < 0)
 				g->oom = 1;
