@@ -1,8 +1,10 @@
 /* dashplan.c - see dashplan.h for the contract. */
 #include "dashplan.h"
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../transform/labels.h"
@@ -470,4 +472,82 @@ int cm_dash_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 		return -1;
 	}
 	return 0;
+}
+
+/* A mapping of scalars as a JSON object (NULL when out of memory). */
+static json_t *cm_dash_json_map(const cm_node *m)
+{
+	json_t *o = json_object();
+	uint32_t i;
+
+	for (i = 0; o && m && m->kind == CM_MAP && i < m->len; i++)
+		if (m->u.kids[2 * i].kind == CM_SCALAR &&
+		    m->u.kids[2 * i + 1].kind == CM_SCALAR &&
+		    json_object_set_new(o, m->u.kids[2 * i].u.str,
+					json_string(m->u.kids[2 * i + 1].u.str)) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+int cm_dash_plan_json(const cm_dash_plan *d, char **out)
+{
+	json_t *o = json_object(), *panels = json_array(), *x;
+	size_t i;
+	int rc = -1;
+
+	*out = NULL;
+	if (!o || !panels)
+		goto out;
+	if (json_object_set_new(o, "enabled", json_boolean(d->on)) < 0)
+		goto out;
+	if (d->on) {
+		json_object_set_new(o, "delivery",
+				    json_string(d->delivery == CM_DASH_CONFIGMAP
+							? "ConfigMap"
+							: "GrafanaDashboard"));
+		json_object_set_new(o, "name", json_string(d->name));
+		json_object_set_new(o, "uid", json_string(d->uid));
+		json_object_set_new(o, "title", json_string(d->title));
+		if (d->folder)
+			json_object_set_new(o, "folder", json_string(d->folder));
+		if (d->delivery == CM_DASH_CONFIGMAP) {
+			x = json_object();
+			if (!x || json_object_set_new(x, d->label,
+						      json_string(d->label_value)) < 0 ||
+			    json_object_set_new(o, "labels", x) < 0)
+				goto out;
+		} else {
+			json_t *sel = json_object();
+
+			x = cm_dash_json_map(cm_map_get(d->instance_selector,
+							"matchLabels"));
+			if (!sel || !x) {
+				json_decref(sel);
+				json_decref(x);
+				goto out;
+			}
+			if (json_object_set_new(sel, "matchLabels", x) < 0) {
+				json_decref(sel);
+				goto out;
+			}
+			if (json_object_set_new(o, "instanceSelector", sel) < 0)
+				goto out;
+			json_object_set_new(o, "allowCrossNamespaceImport",
+					    json_boolean(d->cross_namespace));
+		}
+		for (i = 0; i < d->n_panels; i++)
+			if (json_array_append_new(panels,
+						  json_string(d->panels[i].title)) < 0)
+				goto out;
+		if (json_object_set(o, "profilePanels", panels) < 0)
+			goto out;
+	}
+	*out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	rc = *out ? 0 : -1;
+out:
+	json_decref(panels);
+	json_decref(o);
+	return rc;
 }

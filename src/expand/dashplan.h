@@ -78,6 +78,12 @@ typedef struct cm_dash_plan {
 int cm_dash_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 		   const cm_mon_plan *mon, cm_dash_plan *out, cm_diags *diags);
 
+/*
+ * The plan as JSON text for `krm-fn expand` (fixed key order), malloc'ed
+ * into *out (the caller frees it). 0, or -1 (out of memory).
+ */
+int cm_dash_plan_json(const cm_dash_plan *d, char **out);
+
 /* The uid for service and environment into out (CM_DASH_UID_MAX + 1
  * bytes). Returns out. */
 char *cm_dash_uid(const char *service, const char *environment, char *out);
