@@ -30,6 +30,15 @@ Usage: dashboard.py extract KRM_OUT DIR
        dashboard.py filled DASH.json
            no template word of costmon's panel table (@word) is left in
            any string of the dashboard. Exit 1 listing them.
+       dashboard.py agree DASH.json RULES.yaml
+           every threshold of the dashboard equals the number the
+           generated rules use for the same thing: the SLO compliance
+           line is service:slo_objective:ratio, the burn-rate lines times
+           service:slo_error_budget:ratio are the 1h page and 1d ticket
+           alerts' thresholds, the error-rate line is the error-rate
+           budget, the latency line the latency objective of
+           service:slo:info, the memory and CPU lines the resource alerts'
+           limits. Exit 1 with one line per disagreement.
        dashboard.py crd OBJECT.yaml
            check a GrafanaDashboard against the fields of grafana-operator
            v5's CRD that costmon relies on (see GD_SPEC). Exit 1 with one
@@ -314,6 +323,94 @@ def cmd_filled(dash_path):
     sys.exit(1 if bad else 0)
 
 
+def close(a, b):
+    return a is not None and b is not None and abs(a - b) <= 1e-9 * max(1, abs(b))
+
+
+def steps(panel):
+    th = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
+    return {st["color"]: st["value"] for st in th}
+
+
+def cmd_agree(dash_path, rules_path):
+    dash = load_dash(dash_path)
+    rules = [r for g in load_yaml(rules_path).get("groups", [])
+             for r in g.get("rules", [])]
+    vec = {}    # (record, slo) -> value of vector(V)
+    info = {}   # slo -> labels of service:slo:info
+    for r in rules:
+        if "record" not in r:
+            continue
+        slo = (r.get("labels") or {}).get("slo")
+        m = re.fullmatch(r"\s*vector\(([0-9.eE+-]+)\)\s*", r["expr"])
+        if m:
+            vec[(r["record"], slo)] = float(m.group(1))
+        if r["record"] == "service:slo:info":
+            info[slo] = r.get("labels") or {}
+    alerts = " ".join(r["expr"] for r in rules if "alert" in r)
+
+    def alert_threshold(window, slo):
+        m = re.search(r'service:slo_sli_error:ratio_rate%s\{[^}]*slo="%s"[^}]*\}'
+                      r" > ([0-9.eE+-]+)" % (window, re.escape(slo)), alerts)
+        return float(m.group(1)) if m else None
+
+    def limits(metric):
+        vals = []
+        for r in rules:
+            if "alert" in r and metric in r["expr"]:
+                m = re.search(r"\) > ([0-9.eE+-]+)\s*$", r["expr"])
+                if m:
+                    vals.append(float(m.group(1)))
+        return (min(vals), max(vals)) if vals else (None, None)
+
+    bad = []
+
+    def want(what, got, exp):
+        if not close(got, exp):
+            bad.append("%s: dashboard %r, rules %r" % (what, got, exp))
+
+    checked = 0
+    for p in dash.get("panels", []):
+        t = p.get("title", "")
+        if p.get("type") == "row" or "fieldConfig" not in p:
+            continue
+        st = steps(p)
+        m = re.match(r"SLO compliance: (\S+) ", t)
+        if m:
+            want(t, st.get("green"),
+                 vec.get(("service:slo_objective:ratio", m.group(1))))
+            checked += 1
+        m = re.match(r"Burn rate: (\S+)$", t)
+        if m:
+            b = vec.get(("service:slo_error_budget:ratio", m.group(1)))
+            page, ticket = alert_threshold("1h", m.group(1)), alert_threshold("1d", m.group(1))
+            if b is None:
+                bad.append("%s: no budget series" % t)
+            else:
+                if page is not None:
+                    want(t + " (1h page line x budget)", st.get("red") * b, page)
+                if ticket is not None:
+                    want(t + " (1d ticket line x budget)", st.get("orange") * b, ticket)
+            checked += 1
+        if t == "Error rate" and "red" in st:
+            want(t, st["red"], vec.get(("service:slo_error_budget:ratio", "error-rate")))
+            checked += 1
+        if t.startswith("Latency") and "red" in st:
+            obj = info.get("latency", {}).get("objective")
+            want(t + " (seconds x 1000)", st["red"] * 1000,
+                 float(obj) if obj else None)
+            checked += 1
+        for title, metric in (("Memory per container", "container_memory_working_set_bytes"),
+                              ("CPU per container", "container_cpu_usage_seconds_total")):
+            if t == title:
+                lo, hi = limits(metric)
+                want(t + " (warning)", st.get("orange"), lo)
+                want(t + " (limit)", st.get("red"), hi)
+                checked += 1
+    print("\n".join(bad) if bad else "%d panels agree with the rules" % checked)
+    sys.exit(1 if bad else 0)
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
@@ -330,6 +427,8 @@ def main(argv):
         cmd_metrics(args[0], args[1], args[2:])
     elif cmd == "unit" and len(args) == 4:
         cmd_unit(*args)
+    elif cmd == "agree" and len(args) == 2:
+        cmd_agree(*args)
     elif cmd == "filled" and len(args) == 1:
         cmd_filled(*args)
     elif cmd == "crd" and len(args) == 1:

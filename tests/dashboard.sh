@@ -29,7 +29,10 @@
 #   6. uid: the uid is at most 40 characters and differs between every
 #      dashboard generated here.
 # Each dashboard's texts must also have every template word of the panel
-# table filled in (no "@factor0" left in a legend or description).
+# table filled in (no "@factor0" left in a legend or description), and
+# its thresholds must agree with the numbers the generated rules use for
+# the same thing (objectives, budgets, burn-rate alert thresholds for the
+# SLO window, resource limits): tests/dashboard.py agree.
 set -u
 . "$(dirname "$0")/lib.sh"
 T=$(tmpdir)
@@ -112,6 +115,13 @@ for dir in "$ROOT"/testdata/golden/dash-*/; do
 			ok "dashboard/$case/filled"
 		else
 			not_ok "dashboard/$case/filled" "$out"
+		fi
+
+		# thresholds agree with the numbers the rules use
+		if out=$("$PY" "$HELPER" agree "$json" "$T/$case/rules.yaml" 2>&1); then
+			ok "dashboard/$case/agree ($out)"
+		else
+			not_ok "dashboard/$case/agree" "$out"
 		fi
 
 		# 2. every metric comes from a rule or the profile

@@ -44,7 +44,7 @@ PANELS = """\
       - {label: service, value: '{service}'}
       errors:
       - {label: code, op: '=~', value: '5..'}
-    slo: {availability: 99.9, errorRate: 0.5, latencyP95ms: 250, window: 30d}
+    slo: {availability: 99.9, errorRate: 0.5, latencyP95ms: 250, window: 28d}
     dashboard:
       panels:
       - title: Queue depth
