@@ -220,12 +220,14 @@ static int cm_dash_csv_selector(cm_arena *a, const char *csv, cm_where *w,
 
 	while (*csv) {
 		size_t n = strcspn(csv, ",");
-		char pair[512], *eq;
+		char pair[512], *eq = NULL;
 
-		if (n >= sizeof(pair) || !(snprintf(pair, sizeof(pair), "%.*s",
-						    (int)n, csv),
-					   eq = strchr(pair, '=')) ||
-		    eq == pair) {
+		if (n < sizeof(pair)) {
+			memcpy(pair, csv, n);
+			pair[n] = '\0';
+			eq = strchr(pair, '=');
+		}
+		if (!eq || eq == pair) {
 			cm_diag_add(diags, CM_SEV_ERROR, w,
 				    "\"%.*s\" in data.dashboardInstanceSelector is "
 				    "not label=value; write e.g. "

@@ -193,6 +193,27 @@ functionConfig:
     dashboardFolder: Payments (int)
     dashboardInstanceSelector: dashboards=grafana,env=int
 """)
+    write("err-dash-configmap-form-bad-selector", """\
+apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+""" + workload() + """\
+functionConfig:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: payment-processor}
+  data:
+    service: payment-processor
+    team: payments-team
+    environment: prod
+    costProfile: standard-api-cost
+    costCenter: CC-12345
+    businessUnit: retail-banking
+    costOwner: alice.johnson@company.com
+    monitoringProfile: api-observability
+    dashboardDelivery: GrafanaDashboard
+    dashboardInstanceSelector: dashboards
+""")
     write("err-dash-operator-without-selector", seed(
         "      dashboard: {delivery: GrafanaDashboard}\n"))
     write("err-dash-bad-delivery", seed(
