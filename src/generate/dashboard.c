@@ -18,7 +18,7 @@
 enum {
 	CM_NEED_SLO = 1,
 	CM_NEED_TRAFFIC = 2,
-	CM_NEED_LATENCY = 4,
+	CM_NEED_LATENCY = 4, /* the latency SLO is on */
 	CM_NEED_RESOURCES = 8,
 };
 
@@ -580,8 +580,8 @@ static bool cm_panel_on(const cm_mon_plan *p, const cm_panel_def *d)
 {
 	if ((d->needs & CM_NEED_TRAFFIC) && !p->profile.has_traffic)
 		return false;
-	if ((d->needs & CM_NEED_LATENCY) &&
-	    !(p->profile.has_traffic && p->profile.latency_metric))
+	/* The quantiles are recorded for the latency SLO only. */
+	if ((d->needs & CM_NEED_LATENCY) && !p->latency.on)
 		return false;
 	if ((d->needs & CM_NEED_RESOURCES) && !p->profile.has_resources)
 		return false;

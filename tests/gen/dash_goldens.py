@@ -79,6 +79,26 @@ OFF = """\
     dashboard: {enabled: false}
 """
 
+NO_LATENCY_SLO = """\
+- apiVersion: costmon.dev/v1alpha1
+  kind: MonitoringProfile
+  metadata:
+    name: errors-only
+    annotations:
+      config.kubernetes.io/local-config: "true"
+  spec:
+    endpoint: {port: http}
+    traffic:
+      requestsMetric: http_requests_total
+      latencyMetric: http_request_duration_seconds
+      selector:
+      - {label: namespace, value: '{namespace}'}
+      - {label: service, value: '{service}'}
+      errors:
+      - {label: code, op: '=~', value: '5..'}
+    slo: {errorRate: 1}
+"""
+
 BAD_PANELS = """\
 - apiVersion: costmon.dev/v1alpha1
   kind: MonitoringProfile
@@ -146,6 +166,12 @@ def main():
         OFF + workload(name="mailer"),
         profile("no-dashboard", svc="mailer", size="medium",
                 monitoring="    monitoring:\n      dashboard: {enabled: true}\n",
+                extra="    namespace: %s\n" % NS)))
+    # a latency histogram but no latency SLO: no latency panel (its
+    # quantiles are recorded only for the SLO), no availability panels
+    write("dash-errors-only", rl(
+        NO_LATENCY_SLO + workload(name="mailer"),
+        profile("errors-only", svc="mailer", size="medium", monitoring="",
                 extra="    namespace: %s\n" % NS)))
     write("dash-rerun-replaces", rl(workload() + OLD_DASHBOARD, profile(
         monitoring=SEED_MON, extra="    namespace: %s\n" % NS)))
