@@ -10,7 +10,6 @@
 
 #define CM_DASH_TEXT_MAX ((size_t)1 << 20) /* one query or title */
 
-
 /* ---- the panels ---- */
 
 /* What a panel needs from the plan; a panel whose needs are not met is
@@ -46,8 +45,8 @@ typedef struct cm_query_def {
  * @factorN the long window and burn-rate factor of the plan's alert N
  * (0: 1h ... 3: 3d), @severityN its severity in this environment
  * ("no alert" when it could never fire and is not generated),
- * @target the SLO's good ratio, @budget
- * its error budget, @objective the objective as written.
+ * @target the SLO's good ratio, @budget its error budget, @objective the
+ * objective as written.
  */
 typedef struct cm_panel_def {
 	const char *row;

@@ -32,8 +32,8 @@
 #include "../expand/dashplan.h"
 #include "../expand/monitoring.h"
 
-/* Grafana's dashboard JSON schemaVersion (Grafana 12.2 and later; the
- * @grafana/schema package's default, checked by tests/dashboard.sh). */
+/* Grafana's current dashboard JSON schemaVersion: the default of
+ * @grafana/schema 13.2 (tests/dashboard.sh checks it against the package). */
 #define CM_DASH_SCHEMA_VERSION 42
 
 /* Largest dashboard JSON: what fits in a ConfigMap (1 MiB of data)
