@@ -69,6 +69,9 @@ dashboards=()
 for dir in "$ROOT"/testdata/golden/dash-*/; do
 	case=$(basename "$dir")
 	[ "$(cat "$dir/expected.exit" 2>/dev/null)" = 0 ] || continue
+	# inputs that hold a stale dashboard of an earlier run on purpose
+	# (the golden suite checks their warning)
+	case $case in *-warns) continue ;; esac
 	mkdir -p "$T/$case"
 	if ! timeout 20 "$KRM_FN" <"$dir/input" >"$T/$case/out" 2>"$T/$case/err"; then
 		not_ok "dashboard/$case" "krm-fn failed:" "$(head -20 "$T/$case/err")"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../core/buf.h"
+#include "../core/item.h"
 
 #define CM_DASH_TEXT_MAX ((size_t)1 << 20) /* one query or title */
 
@@ -970,9 +971,64 @@ static void ncopy_pairs(cm_nb *b, cm_node *dst, const cm_node *src,
 	cm_buf_free(&out);
 }
 
+/*
+ * Warn about a dashboard object of an earlier run that this run does not
+ * replace: <service>-dashboard in the same namespace, a GrafanaDashboard
+ * or a ConfigMap holding a .json key, of the other delivery form (or of
+ * either form when the dashboard is off).
+ */
+static void cm_dash_stale(const cm_mon_plan *mon, const cm_dash_plan *dash,
+			  const cm_node *items, cm_diags *diags)
+{
+	char name[600];
+	uint32_t i, k;
+
+	snprintf(name, sizeof(name), "%s-dashboard", mon->service);
+	for (i = 0; items && items->kind == CM_SEQ && i < items->len; i++) {
+		const cm_node *it = &items->u.kids[i];
+		const char *kind = cm_map_str(it, "kind");
+		const char *ns = cm_map_str(it, "metadata.namespace");
+		const cm_node *data;
+		bool is_cm = false, same_ns;
+		cm_where w;
+
+		if (it->kind != CM_MAP || !kind ||
+		    !cm_scalar_is(cm_map_path(it, "metadata.name"), name))
+			continue;
+		same_ns = (!ns && !mon->namespace_) ||
+			  (ns && mon->namespace_ && !strcmp(ns, mon->namespace_));
+		if (!same_ns)
+			continue;
+		if (!strcmp(kind, "ConfigMap")) {
+			data = cm_map_get(it, "data");
+			for (k = 0; data && data->kind == CM_MAP && k < data->len; k++) {
+				const cm_node *key = &data->u.kids[2 * k];
+				size_t kl = key->kind == CM_SCALAR ? key->len : 0;
+
+				if (kl > 5 && !strcmp(key->u.str + kl - 5, ".json"))
+					is_cm = true;
+			}
+			if (!is_cm || (dash->on && dash->delivery == CM_DASH_CONFIGMAP))
+				continue;
+		} else if (strcmp(kind, "GrafanaDashboard") ||
+			   (dash->on && dash->delivery == CM_DASH_OPERATOR)) {
+			continue;
+		}
+		w = cm_item_where(it);
+		w.field_path = NULL;
+		cm_diag_add(diags, CM_SEV_WARNING, &w,
+			    "%s \"%s\" is a dashboard of an earlier run that this "
+			    "run does not replace (%s); Grafana keeps loading it: "
+			    "delete it from the package",
+			    kind, name,
+			    !dash->on ? "the dashboard is now off"
+				      : "the delivery is now another form");
+	}
+}
+
 int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
-			  const cm_dash_plan *dash, cm_node *gen,
-			  cm_diags *diags)
+			  const cm_dash_plan *dash, const cm_node *items,
+			  cm_node *gen, cm_diags *diags)
 {
 	cm_node obj = cm_map_new(), md = cm_map_new(), labels = cm_map_new();
 	cm_node ann = cm_map_new();
@@ -980,6 +1036,7 @@ int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
 	char *json = NULL;
 	int rc = -1;
 
+	cm_dash_stale(mon, dash, items, diags);
 	if (!dash->on)
 		return 0;
 	if (cm_dashboard_json(mon, dash, &json, diags) < 0)

@@ -42,12 +42,16 @@
 
 /*
  * Append the dashboard object of plan dash (nothing when dash->on is
- * false) for the monitoring plan mon to gen (a sequence). Returns 0, or
- * -1 after reporting (out of memory, JSON over CM_DASH_JSON_MAX).
+ * false) for the monitoring plan mon to gen (a sequence). items (may be
+ * NULL) is the input: a dashboard of the other delivery form, or one
+ * that is now turned off, left there by an earlier run (same namespace
+ * and name) gets a warning, since Grafana would keep loading it.
+ * Returns 0, or -1 after reporting (out of memory, JSON over
+ * CM_DASH_JSON_MAX).
  */
 int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
-			  const cm_dash_plan *dash, cm_node *gen,
-			  cm_diags *diags);
+			  const cm_dash_plan *dash, const cm_node *items,
+			  cm_node *gen, cm_diags *diags);
 
 /*
  * The dashboard JSON text alone (NUL-terminated, malloc'd, caller

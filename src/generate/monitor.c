@@ -1135,7 +1135,8 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 		cm_dash_plan dash;
 
 		if (cm_dash_expand(a, cfg, cat, &g.plan, &dash, diags) < 0 ||
-		    cm_generate_dashboard(a, &g.plan, &dash, &gen, diags) < 0)
+		    cm_generate_dashboard(a, &g.plan, &dash, items, &gen,
+					  diags) < 0)
 			goto out;
 	}
 	if (g.oom)

@@ -191,6 +191,16 @@ def main():
           spec: {restartPolicy: OnFailure, containers: [{name: report, image: x}]}
 """, profile("batch-observability", svc="nightly-report", size="small",
              monitoring="")))
+    # an earlier run's ConfigMap stays when the delivery changes or the
+    # dashboard is turned off: a warning says to delete it
+    write("dash-switched-delivery-warns", rl(workload() + OLD_DASHBOARD, profile(
+        monitoring=SEED_MON + "      dashboard:\n"
+        "        delivery: GrafanaDashboard\n"
+        "        instanceSelector: {matchLabels: {dashboards: grafana}}\n",
+        extra="    namespace: %s\n" % NS)))
+    write("dash-turned-off-warns", rl(workload() + OLD_DASHBOARD, profile(
+        monitoring=SEED_MON + "      dashboard: {enabled: false}\n",
+        extra="    namespace: %s\n" % NS)))
     write("dash-long-uid", rl(
         workload(name="customer-notification-preferences-api",
                  ns="pre-stable-notifications"),
