@@ -1,6 +1,7 @@
 # costmon: build, test and install krm-fn.
 #
-#   make deps             install missing Debian packages (apt-get)
+#   make deps             install missing Debian packages (apt-get) and the
+#                         test suite's Grafana types (npm)
 #   make                  build ./krm-fn
 #   make example          build and run it on the bundled example
 #   make test             run every test suite
@@ -34,8 +35,10 @@ SRCS := \
 	src/config/config.c src/config/fields.c \
 	src/expand/builtin.c src/expand/catalog.c src/expand/cost.c \
 	src/expand/monitoring.c src/expand/pdec.c src/expand/profiles.c \
+	src/expand/dashplan.c \
 	src/transform/labels.c \
 	src/generate/monitor.c src/generate/object.c src/generate/budget.c \
+	src/generate/dashboard.c \
 	src/report/report.c \
 	src/write/emit.c src/write/output.c \
 	src/pipeline.c
@@ -77,6 +80,15 @@ deps:
 		$$sudo apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@# Grafana's dashboard types (npm registry, versions pinned in
+	@# tests/grafana/package-lock.json) for tests/dashboard.sh.
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "installing: nodejs npm"; \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends nodejs npm; \
+	fi
+	cd tests/grafana && npm ci --no-audit --no-fund --loglevel=error
 
 example: krm-fn
 	./krm-fn < examples/quickstart/resource-list.yaml

@@ -12,6 +12,7 @@
 #include "core/item.h"
 #include "expand/catalog.h"
 #include "expand/cost.h"
+#include "expand/dashplan.h"
 #include "expand/monitoring.h"
 #include "generate/budget.h"
 #include "generate/monitor.h"
@@ -366,24 +367,30 @@ out:
 	return rc;
 }
 
-/* Add the monitoring plan to the expansion JSON *json (replaced). 0 or -1. */
+/* Add the monitoring plan (and its dashboard's, dash may be NULL) to
+ * the expansion JSON *json (replaced). 0 or -1. */
 static int cm_expand_add_monitoring(char **json, const cm_mon_plan *mplan,
-				    const cm_config *cfg, const cm_cost_plan *cost)
+				    const cm_config *cfg, const cm_cost_plan *cost,
+				    const cm_dash_plan *dash)
 {
 	const char *envs[64];
-	char *mon = NULL, *all = NULL;
-	json_t *o = NULL, *m = NULL;
+	char *mon = NULL, *all = NULL, *dj = NULL;
+	json_t *o = NULL, *m = NULL, *dm = NULL;
 	size_t i, n = 0;
 	int rc = -1;
 
 	/* Severities for every environment of the cost profile. */
 	for (i = 0; i < cost->profile.n_envs && n < 64; i++)
 		envs[n++] = cost->profile.envs[i].name;
-	if (cm_mon_plan_json(mplan, cfg, envs, n, &mon) < 0)
+	if (cm_mon_plan_json(mplan, cfg, envs, n, &mon) < 0 ||
+	    (dash && cm_dash_plan_json(dash, &dj) < 0))
 		goto out;
 	o = json_loads(*json, JSON_DECODE_ANY, NULL);
 	m = json_loads(mon, JSON_DECODE_ANY, NULL);
-	if (!o || !m || json_object_set(o, "monitoring", m) < 0)
+	dm = dj ? json_loads(dj, JSON_DECODE_ANY, NULL) : NULL;
+	if (!o || !m || (dj && !dm) ||
+	    (dm && json_object_set(m, "dashboard", dm) < 0) ||
+	    json_object_set(o, "monitoring", m) < 0)
 		goto out;
 	all = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!all)
@@ -392,8 +399,10 @@ static int cm_expand_add_monitoring(char **json, const cm_mon_plan *mplan,
 	*json = all;
 	rc = 0;
 out:
+	json_decref(dm);
 	json_decref(m);
 	json_decref(o);
+	free(dj);
 	free(mon);
 	return rc;
 }
@@ -492,13 +501,15 @@ int cm_expand_process(cm_buf *config, const char *config_name,
 		/* The monitoring plan (no input: target Services unknown
 		 * unless spec.monitoring.serviceName names one). */
 		cm_mon_plan mplan;
+		cm_dash_plan dplan;
 
 		if (cm_mon_expand(a, &cfg, &cat,
 				  cfg.namespace_ && *cfg.namespace_ ? cfg.namespace_
 								    : NULL,
-				  NULL, &mplan, diags) < 0)
+				  NULL, &mplan, diags) < 0 ||
+		    cm_dash_expand(a, &cfg, &cat, &mplan, &dplan, diags) < 0)
 			goto out;
-		if (cm_expand_add_monitoring(&json, &mplan, &cfg, &plan) < 0)
+		if (cm_expand_add_monitoring(&json, &mplan, &cfg, &plan, &dplan) < 0)
 			goto oom;
 	}
 	if (cm_buf_adds(out, json) < 0 || cm_buf_adds(out, "\n") < 0) {

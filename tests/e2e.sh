@@ -50,8 +50,9 @@
 #
 #   generated-objects       ServiceMonitor payment-processor-monitor,
 #                           PrometheusRules payment-processor-recording-rules
-#                           and -alert-rules, ConfigMap
-#                           payment-processor-dynatrace-config, the budget
+#                           and -alert-rules, ConfigMaps
+#                           payment-processor-dynatrace-config and
+#                           payment-processor-dashboard, the budget
 #                           record ConfigMap payment-processor-budget and
 #                           PrometheusRule payment-processor-budget-alerts:
 #                           each once, in the environment's namespace
@@ -68,6 +69,10 @@
 #                           reading series the recording rules define
 #   dynatrace-json          application.json is JSON: metadata.environment,
 #                           namespace, name; the environment's SLOs
+#   dashboard               ConfigMap payment-processor-dashboard: label
+#                           grafana_dashboard "1", key
+#                           payment-processor_<env>.json holding JSON with
+#                           that uid and the namespace in every query
 #   generated-annotations   no annotation but costmon's own in the output
 #   generated-files         kpt: each alone in a new file of its own
 #   orchestrator-annotations  in the function's own streams (a spy in its
@@ -267,12 +272,14 @@ GENERATED = (
     ("v1", "ConfigMap", SERVICE + "-dynatrace-config"),
     ("v1", "ConfigMap", SERVICE + "-budget"),
     ("monitoring.coreos.com/v1", "PrometheusRule", SERVICE + "-budget-alerts"),
+    ("v1", "ConfigMap", SERVICE + "-dashboard"),
 )
 GENERATED_IDS = {(k, n) for _, k, n in GENERATED}
 ALERT = "PaymentProcessorHighErrorRate"
 ENDPOINT_PORT = "http"
 MON_ASPECTS = ("generated-objects", "budget-record", "generated-labels", "servicemonitor",
-               "alert-threshold", "dynatrace-json", "generated-annotations",
+               "alert-threshold", "dynatrace-json", "dashboard",
+               "generated-annotations",
                "generated-files", "orchestrator-annotations")
 
 
@@ -854,6 +861,30 @@ def cmd_monitoring(args):
                 c.fail("dynatrace-json", "application.json slo is %r, want "
                        "%r", j.get("slo"), want)
 
+    # dashboard: the sidecar's label, the JSON with the environment's uid
+    # and the namespace in its queries.
+    db = found.get(("ConfigMap", SERVICE + "-dashboard"))
+    if db is not None:
+        uid = "%s_%s" % (SERVICE, env)
+        if get(db, ("metadata", "labels", "grafana_dashboard")) != "1":
+            c.fail("dashboard", "label grafana_dashboard is %r, want '1'",
+                   get(db, ("metadata", "labels", "grafana_dashboard")))
+        text = get(db, ("data", uid + ".json"))
+        try:
+            j = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            c.fail("dashboard", "data.%s.json %r is not JSON: %s", uid,
+                   text if text is None else text[:80], exc)
+            j = None
+        if j is not None:
+            if j.get("uid") != uid:
+                c.fail("dashboard", "uid %r, want %r", j.get("uid"), uid)
+            exprs = [t.get("expr", "") for p in j.get("panels", [])
+                     for t in p.get("targets", [])]
+            if not exprs or not all('namespace="%s"' % ns in e
+                                    for e in exprs):
+                c.fail("dashboard", "a query lacks namespace=\"%s\"", ns)
+
     # orchestrator-annotations: the function's own streams.
     for sin, sout in streams:
         ins = {key(o): o for o in load_items(sin)}
@@ -1033,10 +1064,10 @@ local-config-dropped rest-unchanged"
 
 # The aspects of `yamleq.py monitoring` (generated-files: kpt only).
 KPT_MON_ASPECTS="generated-objects budget-record generated-labels servicemonitor
-alert-threshold dynatrace-json generated-annotations generated-files
+alert-threshold dynatrace-json dashboard generated-annotations generated-files
 orchestrator-annotations"
 KUBECTL_MON_ASPECTS="generated-objects budget-record generated-labels servicemonitor
-alert-threshold dynatrace-json generated-annotations
+alert-threshold dynatrace-json dashboard generated-annotations
 orchestrator-annotations"
 
 # cost_checks PREFIX ASPECTS ENV BUDGET [OPTION...] ACTUAL INPUT...: one

@@ -139,6 +139,7 @@ GENERATED = [
     ("v1", "ConfigMap", "payment-processor-budget"),
     ("monitoring.coreos.com/v1", "PrometheusRule",
      "payment-processor-budget-alerts"),
+    ("v1", "ConfigMap", "payment-processor-dashboard"),
 ]
 INPUTS = [("apps/v1", "Deployment", "payment-processor"),
           ("v1", "Service", "payment-processor")]

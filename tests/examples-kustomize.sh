@@ -24,7 +24,7 @@
 # Deployment's pod template has the labels, its selector does not;
 # ServiceMonitor payment-processor-monitor, PrometheusRules
 # payment-processor-recording-rules, -alert-rules and -budget-alerts and
-# ConfigMaps payment-processor-dynatrace-config and
+# ConfigMaps payment-processor-dynatrace-config, -dashboard and
 # payment-processor-budget (the budget record, whose budget.json matches)
 # each occur once, in the overlay's
 # namespace <env>-payment-processor-<region>-stable, with every other
@@ -127,7 +127,8 @@ GENERATED = [("ServiceMonitor", "payment-processor-monitor"),
              ("PrometheusRule", "payment-processor-alert-rules"),
              ("ConfigMap", "payment-processor-dynatrace-config"),
              ("ConfigMap", "payment-processor-budget"),
-             ("PrometheusRule", "payment-processor-budget-alerts")]
+             ("PrometheusRule", "payment-processor-budget-alerts"),
+             ("ConfigMap", "payment-processor-dashboard")]
 COSTMON_KINDS = ("CostProfile", "MonitoringProfile", "ServiceProfile")
 SERVICE_LABELS = {"app.kubernetes.io/name": "payment-processor",
                   "app.kubernetes.io/component": "api"}

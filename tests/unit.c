@@ -13,6 +13,7 @@
 #include "../src/core/decimal.h"
 #include "../src/core/text.h"
 #include "../src/expand/monitoring.h"
+#include "../src/expand/dashplan.h"
 #include "../src/transform/labels.h"
 
 static int failures;
@@ -224,5 +225,34 @@ int main(void)
 	re2("x(?=y)", 0);
 	re2("*x", 0);
 	re2("x\\", 0);
+	{
+		char u1[CM_DASH_UID_MAX + 1], u2[CM_DASH_UID_MAX + 1];
+		const char *longsvc = "customer-notification-preferences-api";
+
+		check(!strcmp(cm_dash_uid("payment-processor", "prod", u1),
+			      "payment-processor_prod"),
+		      "dashboard uid: <service>_<environment> when it fits");
+		cm_dash_uid(longsvc, "pre-stable", u1);
+		cm_dash_uid(longsvc, "int-stable", u2);
+		check(strlen(u1) == CM_DASH_UID_MAX && strlen(u2) == CM_DASH_UID_MAX &&
+			      strcmp(u1, u2) != 0 &&
+			      !strncmp(u1, "customer-notification-preferenc-", 32),
+		      "dashboard uid: long names get a prefix and a hash, 40 "
+		      "characters, distinct per environment");
+		cm_dash_uid(longsvc, "pre-stable", u2);
+		check(!strcmp(u1, u2), "dashboard uid: the same on every run");
+		cm_dash_uid("a-b", "c", u1);
+		cm_dash_uid("a", "b-c", u2);
+		check(strcmp(u1, u2) != 0,
+		      "dashboard uid: a-b in c and a in b-c differ");
+		cm_dash_uid("a_b", "c", u1);
+		cm_dash_uid("a", "b_c", u2);
+		check(strcmp(u1, u2) != 0 && strlen(u1) == strlen("a_b_c-") + 8,
+		      "dashboard uid: a_b in c and a in b_c differ (hashed)");
+		cm_dash_uid("svc", "prod eu", u1);
+		check(strspn(u1, "abcdefghijklmnopqrstuvwxyz0123456789-_") ==
+			      strlen(u1),
+		      "dashboard uid: only [a-zA-Z0-9_-]");
+	}
 	return failures ? 1 : 0;
 }

@@ -17,6 +17,8 @@ typedef enum cm_ftype {
 	CM_F_BOOL,    /* int, -1/0/1 */
 	CM_F_COST,    /* the nested spec.cost mapping */
 	CM_F_MONITOR, /* the nested spec.monitoring mapping */
+	CM_F_NODE,    /* const cm_node *, any shape (checked later) */
+	CM_F_DASH,    /* the nested spec.monitoring.dashboard mapping */
 } cm_ftype;
 
 typedef struct cm_field {
@@ -66,6 +68,19 @@ static const cm_field cm_monitoring_fields[] = {
 	{"overrides", CM_F_MONITOR, 0},
 	{"serviceSelector", CM_F_MONITOR, 1},
 	{"labels", CM_F_MONITOR, 2},
+	{"dashboard", CM_F_DASH, 0},
+	{NULL, CM_F_STRING, 0},
+};
+
+/* spec.monitoring.dashboard */
+static const cm_field cm_dashboard_fields[] = {
+	F("enabled", CM_F_BOOL, dashboard.enabled),
+	F("delivery", CM_F_STRING, dashboard.delivery),
+	F("folder", CM_F_STRING, dashboard.folder),
+	F("label", CM_F_STRING, dashboard.label),
+	F("labelValue", CM_F_STRING, dashboard.label_value),
+	F("instanceSelector", CM_F_NODE, dashboard.instance_selector),
+	F("allowCrossNamespaceImport", CM_F_BOOL, dashboard.cross_namespace),
 	{NULL, CM_F_STRING, 0},
 };
 
@@ -100,6 +115,15 @@ static const cm_field cm_flat_fields[] = {
 	F("failOnWarnings", CM_F_BOOL, fail_on_warnings),
 	F("labelPreset", CM_F_STRING, labels_preset),
 	F("labelPresetMode", CM_F_STRING, labels_preset_mode),
+	F("dashboard", CM_F_BOOL, dashboard.enabled),
+	F("dashboardDelivery", CM_F_STRING, dashboard.delivery),
+	F("dashboardFolder", CM_F_STRING, dashboard.folder),
+	F("dashboardLabel", CM_F_STRING, dashboard.label),
+	F("dashboardLabelValue", CM_F_STRING, dashboard.label_value),
+	F("dashboardInstanceSelector", CM_F_STRING,
+	  dashboard.instance_selector_csv),
+	F("dashboardAllowCrossNamespaceImport", CM_F_BOOL,
+	  dashboard.cross_namespace),
 	/* sloAvailability, sloErrorRate, sloLatencyP95ms, labelsOmit,
 	 * podLabelsOmit: by hand */
 	{NULL, CM_F_STRING, 0},
@@ -114,6 +138,8 @@ void cm_config_init(cm_config *c)
 	c->dynatrace = -1;
 	c->labels_strict = -1;
 	c->fail_on_warnings = -1;
+	c->dashboard.enabled = -1;
+	c->dashboard.cross_namespace = -1;
 	c->where = CM_WHERE_NONE;
 }
 
@@ -187,6 +213,11 @@ static int cm_store(cm_dec *d, const cm_field *f, const char *path,
 {
 	char *base = (char *)d->out;
 
+	if (f->type == CM_F_NODE) {
+		*(const cm_node **)(base + f->offset) =
+			cm_node_is_null(v) ? NULL : v;
+		return 0;
+	}
 	if (v->kind != CM_SCALAR) {
 		cm_dec_error(d, path, "field \"%s\" must be %s, not %s", path,
 			     f->type == CM_F_BOOL ? "true or false"
@@ -624,6 +655,23 @@ static int cm_decode_map(cm_dec *d, const cm_node *m, const char *prefix,
 		}
 		if (f->type == CM_F_LABELS) {
 			if (cm_decode_labels(d, val) < 0)
+				rc = -1;
+			continue;
+		}
+		if (f->type == CM_F_DASH) {
+			if (cm_node_is_null(val))
+				continue;
+			if (val->kind != CM_MAP) {
+				cm_dec_error(d, path,
+					     "field \"%s\" must be a mapping "
+					     "(e.g. {delivery: ConfigMap, folder: "
+					     "Payments}), not %s",
+					     path, cm_node_shape(val));
+				rc = -1;
+				continue;
+			}
+			if (cm_decode_map(d, val, path, cm_dashboard_fields,
+					  cm_fd_service_dashboard) < 0)
 				rc = -1;
 			continue;
 		}

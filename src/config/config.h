@@ -99,6 +99,18 @@ typedef struct cm_config {
 	const char *service_name; /* monitoring.serviceName: the Kubernetes
 				   * Service the metrics come through */
 	const cm_node *monitoring_labels; /* monitoring.labels, or NULL */
+	/* spec.monitoring.dashboard (flat: dashboard*). Checked in
+	 * expand/dashplan.c. */
+	struct {
+		int enabled;                 /* -1 unset, 0, 1 */
+		const char *delivery;        /* ConfigMap | GrafanaDashboard */
+		const char *folder;
+		const char *label;           /* sidecar label key */
+		const char *label_value;
+		const cm_node *instance_selector; /* as written, or NULL */
+		const char *instance_selector_csv; /* flat: "k=v,k2=v2" */
+		int cross_namespace;         /* -1 unset, 0, 1 */
+	} dashboard;
 
 	int fail_on_warnings; /* spec.failOnWarnings: -1 unset, 0, 1 */
 

@@ -65,6 +65,34 @@ const cm_fdesc cm_fd_service_slo[] = {
 	FD_END,
 };
 
+static const char *const cm_fd_delivery_words[] = {"ConfigMap",
+						    "GrafanaDashboard", NULL};
+
+const cm_fdesc cm_fd_service_dashboard[] = {
+	FD("enabled", CM_FD_BOOL, 0,
+	   "Generate the Grafana dashboard (default: the monitoring profile's, "
+	   "true for the built-ins)."),
+	FDW("delivery", CM_FD_STRING, 0,
+	    "ConfigMap for the Grafana sidecar (default) or GrafanaDashboard "
+	    "for grafana-operator v5.",
+	    cm_fd_delivery_words),
+	FD("folder", CM_FD_STRING, 0,
+	   "Grafana folder (the sidecar's grafana_folder annotation, or the "
+	   "GrafanaDashboard's spec.folder)."),
+	FD("label", CM_FD_STRING, 0,
+	   "Label key the Grafana sidecar selects ConfigMaps by (default "
+	   "grafana_dashboard)."),
+	FD("labelValue", CM_FD_STRING, 0,
+	   "Value of that label (default \"1\")."),
+	FD("instanceSelector", CM_FD_MAPPING, 0,
+	   "GrafanaDashboard only: the label selector of the Grafana "
+	   "instances, e.g. {matchLabels: {dashboards: grafana}}."),
+	FD("allowCrossNamespaceImport", CM_FD_BOOL, 0,
+	   "GrafanaDashboard only: let Grafana instances in other namespaces "
+	   "import it (default true)."),
+	FD_END,
+};
+
 const cm_fdesc cm_fd_service_monitoring[] = {
 	FD("prometheus", CM_FD_BOOL, 0,
 	   "Generate the ServiceMonitor and PrometheusRules (default true)."),
@@ -81,6 +109,10 @@ const cm_fdesc cm_fd_service_monitoring[] = {
 	FD("labels", CM_FD_STRMAP, 0,
 	   "Labels for every generated monitoring object, e.g. {release: "
 	   "kube-prometheus-stack}."),
+	FDS("dashboard", CM_FD_OBJECT, 0,
+	    "The Grafana dashboard: delivery form, folder, sidecar label or "
+	    "grafana-operator instance selector.",
+	    cm_fd_service_dashboard),
 	FDS("overrides", CM_FD_MAP_OF, 0,
 	    "SLO objectives per environment (each key an environment of the "
 	    "cost profile), over the monitoring profile's defaults.",
@@ -182,6 +214,22 @@ const cm_fdesc cm_fd_service_flat[] = {
 	FDW("dynatrace", CM_FD_BOOL, 0, "As spec.monitoring.dynatrace.",
 	    cm_fd_bool_words),
 	FD("serviceName", CM_FD_STRING, 0, "As spec.monitoring.serviceName."),
+	FDW("dashboard", CM_FD_BOOL, 0, "As spec.monitoring.dashboard.enabled.",
+	    cm_fd_bool_words),
+	FDW("dashboardDelivery", CM_FD_STRING, 0,
+	    "As spec.monitoring.dashboard.delivery.", cm_fd_delivery_words),
+	FD("dashboardFolder", CM_FD_STRING, 0,
+	   "As spec.monitoring.dashboard.folder."),
+	FD("dashboardLabel", CM_FD_STRING, 0,
+	   "As spec.monitoring.dashboard.label."),
+	FD("dashboardLabelValue", CM_FD_STRING, 0,
+	   "As spec.monitoring.dashboard.labelValue."),
+	FD("dashboardInstanceSelector", CM_FD_STRING, 0,
+	   "As spec.monitoring.dashboard.instanceSelector.matchLabels, as "
+	   "comma-separated key=value pairs."),
+	FDW("dashboardAllowCrossNamespaceImport", CM_FD_BOOL, 0,
+	    "As spec.monitoring.dashboard.allowCrossNamespaceImport.",
+	    cm_fd_bool_words),
 	FDW("labelsStrict", CM_FD_BOOL, 0, "As spec.labels.strict.",
 	    cm_fd_bool_words),
 	FD("labelPrefix", CM_FD_STRING, 0, "As spec.labels.prefix."),
@@ -337,11 +385,32 @@ const cm_fdesc cm_fd_mon_dynatrace[] = {
 	FD_END,
 };
 
-static const cm_fdesc cm_fd_mon_severity[] = {
+const cm_fdesc cm_fd_mon_severity[] = {
 	FDW("page", CM_FD_STRING, 0, "Severity of the paging alerts.",
 	    cm_fd_severity_words),
 	FDW("ticket", CM_FD_STRING, 0, "Severity of the ticket alerts.",
 	    cm_fd_severity_words),
+	FD_END,
+};
+
+static const char *const cm_fd_panel_types[] = {"timeseries", "stat", NULL};
+
+const cm_fdesc cm_fd_mon_panel[] = {
+	FD("title", CM_FD_STRING, 1, "Panel title."),
+	FD("expr", CM_FD_STRING, 1,
+	   "PromQL query; {service}, {namespace}, {team}, {environment} are "
+	   "filled in."),
+	FD("unit", CM_FD_STRING, 0, "Grafana unit, e.g. reqps, s, bytes."),
+	FDW("type", CM_FD_STRING, 0, "Panel type (default timeseries).",
+	    cm_fd_panel_types),
+	FD("legend", CM_FD_STRING, 0, "Legend format, e.g. {{pod}}."),
+	FD_END,
+};
+
+const cm_fdesc cm_fd_mon_dashboard[] = {
+	FD("enabled", CM_FD_BOOL, 0, "Generate the dashboard (default true)."),
+	FDS("panels", CM_FD_LIST_OF, 0, "Extra panels, after the built-in ones.",
+	    cm_fd_mon_panel),
 	FD_END,
 };
 
@@ -363,6 +432,8 @@ const cm_fdesc cm_fd_mon_spec[] = {
 	   "Annotations put on every generated alert."),
 	FDS("dynatrace", CM_FD_OBJECT, 0, "Dynatrace settings.",
 	    cm_fd_mon_dynatrace),
+	FDS("dashboard", CM_FD_OBJECT, 0, "The Grafana dashboard.",
+	    cm_fd_mon_dashboard),
 	FD_END,
 };
 
@@ -451,6 +522,9 @@ static json_t *cm_fd_value(const cm_fdesc *f)
 			s, "items",
 			json_pack("{s[ss]ss}", "type", "number", "string",
 				  "pattern", CM_FD_DECIMAL_RE));
+		break;
+	case CM_FD_MAPPING:
+		json_object_set_new(s, "type", json_string("object"));
 		break;
 	case CM_FD_STRMAP:
 		json_object_set_new(s, "type", json_string("object"));

@@ -29,6 +29,7 @@ typedef enum cm_fd_shape {
 	CM_FD_STRINGS,  /* a list of strings */
 	CM_FD_NUMBERS,  /* a list of exact decimals */
 	CM_FD_STRMAP,   /* a mapping of string to string */
+	CM_FD_MAPPING,  /* any mapping (e.g. a Kubernetes label selector) */
 	CM_FD_NUMMAP,   /* a mapping of name to a decimal */
 	CM_FD_OBJECT,   /* a mapping with the fields in sub */
 	CM_FD_MAP_OF,   /* a mapping of name to an object with fields sub */
@@ -53,6 +54,7 @@ extern const cm_fdesc cm_fd_service_monitoring[];
 extern const cm_fdesc cm_fd_service_slo[];
 extern const cm_fdesc cm_fd_service_labels[];
 extern const cm_fdesc cm_fd_service_pod_labels[];
+extern const cm_fdesc cm_fd_service_dashboard[];
 
 /* spec of a CostProfile and its parts. */
 extern const cm_fdesc cm_fd_cost_spec[];
@@ -68,6 +70,9 @@ extern const cm_fdesc cm_fd_mon_resources[];
 extern const cm_fdesc cm_fd_mon_alerts[];
 extern const cm_fdesc cm_fd_mon_dynatrace[];
 extern const cm_fdesc cm_fd_mon_matcher[];
+extern const cm_fdesc cm_fd_mon_severity[];
+extern const cm_fdesc cm_fd_mon_dashboard[];
+extern const cm_fdesc cm_fd_mon_panel[];
 
 /*
  * The names of table t, NULL-terminated, into names[cap] (at most cap-1

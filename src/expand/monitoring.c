@@ -547,7 +547,6 @@ static void cm_mbuckets(cm_pdec *d, const cm_node *seq, cm_mon_profile *p)
 /* spec.severities: {<environment>|default: {page: S, ticket: S}}. */
 static void cm_mseverities(cm_pdec *d, const cm_node *m, cm_mon_profile *p)
 {
-	static const char *const fields[] = {"page", "ticket", NULL};
 	uint32_t i;
 
 	if (!m)
@@ -577,7 +576,7 @@ static void cm_mseverities(cm_pdec *d, const cm_node *m, cm_mon_profile *p)
 				path);
 			continue;
 		}
-		cm_pcheck_keys(d, v, path, fields);
+		cm_pcheck_fields(d, v, path, cm_fd_mon_severity);
 		sv->environment = k->u.str;
 		sv->page = cm_map_str(v, "page");
 		sv->ticket = cm_map_str(v, "ticket");
@@ -834,6 +833,7 @@ int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 	p->annotations = cm_msub(&d, spec, "annotations", "spec.annotations");
 	cm_mcheck_meta(&d, p->labels, "spec.labels", true);
 	cm_mcheck_meta(&d, p->annotations, "spec.annotations", false);
+	p->dashboard = cm_map_get(spec, "dashboard");
 	if ((m = cm_msub(&d, spec, "dynatrace", "spec.dynatrace"))) {
 		cm_pcheck_fields(&d, m, "spec.dynatrace", cm_fd_mon_dynatrace);
 		p->has_dynatrace = true;

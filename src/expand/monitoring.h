@@ -95,6 +95,8 @@ typedef struct cm_mon_profile {
 
 	const cm_node *labels;      /* extra labels for generated objects */
 	const cm_node *annotations; /* extra annotations */
+	const cm_node *dashboard;   /* spec.dashboard as written, or NULL
+				     * (expand/dashplan.c decodes it) */
 
 	bool has_dynatrace;
 	const char **technologies;

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "../core/item.h"
+#include "../expand/dashplan.h"
 #include "../expand/monitoring.h"
 #include "object.h"
+#include "dashboard.h"
 
 #define CM_PROMQL_MAX ((size_t)1 << 20)
 
@@ -1051,6 +1053,14 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 				    g.plan.profile.name);
 			goto out;
 		}
+	}
+	{
+		cm_dash_plan dash;
+
+		if (cm_dash_expand(a, cfg, cat, &g.plan, &dash, diags) < 0 ||
+		    cm_generate_dashboard(a, &g.plan, &dash, items, &gen,
+					  diags) < 0)
+			goto out;
 	}
 	if (g.oom)
 		goto oom;
