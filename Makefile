@@ -36,7 +36,7 @@ SRCS := \
 	src/expand/monitoring.c src/expand/pdec.c \
 	src/transform/labels.c \
 	src/generate/monitor.c \
-	src/write/emit.c src/write/output.c \
+	src/write/emit.c src/write/output.c src/write/splice.c \
 	src/pipeline.c
 MAIN := src/main.c
 OBJS := $(SRCS:.c=.o)

@@ -35,7 +35,64 @@ typedef struct cm_builder {
 	size_t nanchors, acap;
 	cm_node *docs;
 	size_t ndocs, dcap;
+	uint32_t *starts; /* byte offset of each document, malloc'd */
+	size_t scap;
+
+	/* Character index (libyaml's marks) to byte offset. */
+	size_t base;  /* 3 after a UTF-8 byte-order mark, else 0 */
+	int ascii;    /* no byte >= 0x80 after the mark: index + base */
+	size_t ci, bi; /* a known pair, moved as marks are asked for */
+	int spans;    /* byte offsets make sense (UTF-8, < 4 GiB) */
 } cm_builder;
+
+/*
+ * The byte offset of libyaml's character index ci (marks count
+ * characters, a CR LF as two). Moves a cursor from the last answer, so a
+ * parse that asks in document order costs one pass over the text.
+ */
+static uint32_t cm_byte_at(cm_builder *b, size_t ci)
+{
+	const unsigned char *t = (const unsigned char *)b->text;
+
+	if (!b->spans)
+		return 0;
+	if (b->ascii)
+		return (uint32_t)(ci + b->base);
+	while (b->ci < ci && b->bi < b->text_len) {
+		b->bi++;
+		while (b->bi < b->text_len && (t[b->bi] & 0xC0) == 0x80)
+			b->bi++;
+		b->ci++;
+	}
+	while (b->ci > ci && b->bi > b->base) {
+		b->bi--;
+		while (b->bi > b->base && (t[b->bi] & 0xC0) == 0x80)
+			b->bi--;
+		b->ci--;
+	}
+	return (uint32_t)b->bi;
+}
+
+/* Set up cm_byte_at() for b->text. */
+static void cm_spans_init(cm_builder *b)
+{
+	const unsigned char *t = (const unsigned char *)b->text;
+	size_t i;
+
+	b->spans = b->text_len < UINT32_MAX &&
+		   !(b->text_len >= 2 && ((t[0] == 0xFF && t[1] == 0xFE) ||
+					  (t[0] == 0xFE && t[1] == 0xFF)));
+	b->base = b->text_len >= 3 && t[0] == 0xEF && t[1] == 0xBB &&
+			  t[2] == 0xBF
+		      ? 3
+		      : 0;
+	b->ascii = 1;
+	for (i = b->base; i < b->text_len && b->ascii; i++)
+		if (t[i] & 0x80)
+			b->ascii = 0;
+	b->ci = 0;
+	b->bi = b->base;
+}
 
 /* Grow a malloc'd vector so that it holds at least one more element. */
 static int cm_vec_reserve(void **v, size_t *cap, size_t n, size_t elem)
@@ -288,13 +345,19 @@ static int cm_check_dups(cm_builder *b, const cm_node *kids, size_t pairs)
 	return 1;
 }
 
-/* Close the innermost collection. 0, or -1 after reporting. */
-static int cm_close(cm_builder *b, const yaml_mark_t *m)
+/* Close the innermost collection at event ev. 0, or -1 after reporting. */
+static int cm_close(cm_builder *b, const yaml_event_t *ev)
 {
+	const yaml_mark_t *m = &ev->start_mark;
 	cm_frame *f = &b->frames[b->nframes - 1];
 	size_t count = b->n - f->start;
 	cm_node node = f->node;
 	int rc;
+
+	if (node.flags & CM_NF_FLOW)
+		node.end = cm_byte_at(b, ev->end_mark.index);
+	else
+		node.end = count ? b->stack[b->n - 1].end : node.off;
 
 	if (f->node.kind == CM_MAP) {
 		if (count % 2) {
@@ -371,6 +434,15 @@ static int cm_open(cm_builder *b, cm_kind kind, const yaml_event_t *ev,
 	f->node.kind = (uint8_t)kind;
 	f->node.line = (uint32_t)ev->start_mark.line + 1;
 	f->node.col = (uint32_t)ev->start_mark.column + 1;
+	f->node.flags = CM_NF_SRC;
+	f->node.off = cm_byte_at(b, ev->start_mark.index);
+	if (anchor)
+		f->node.flags |= CM_NF_ANCHOR;
+	if ((kind == CM_MAP &&
+	     ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE) ||
+	    (kind == CM_SEQ &&
+	     ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE))
+		f->node.flags |= CM_NF_FLOW;
 	f->node.tag = cm_tag_copy(b, tag);
 	if (tag && !f->node.tag)
 		goto oom;
@@ -400,6 +472,11 @@ static int cm_scalar(cm_builder *b, const yaml_event_t *ev)
 	node.len = (uint32_t)ev->data.scalar.length;
 	node.line = (uint32_t)ev->start_mark.line + 1;
 	node.col = (uint32_t)ev->start_mark.column + 1;
+	node.flags = CM_NF_SRC;
+	if (ev->data.scalar.anchor)
+		node.flags |= CM_NF_ANCHOR;
+	node.off = cm_byte_at(b, ev->start_mark.index);
+	node.end = cm_byte_at(b, ev->end_mark.index);
 	node.u.str = cm_arena_strndup(b->arena,
 				      (const char *)ev->data.scalar.value,
 				      ev->data.scalar.length);
@@ -538,6 +615,10 @@ static int cm_alias(cm_builder *b, const yaml_event_t *ev)
 	b->alias_bytes = bytes;
 	copy.line = (uint32_t)ev->start_mark.line + 1;
 	copy.col = (uint32_t)ev->start_mark.column + 1;
+	copy.flags = (uint16_t)((copy.flags & ~CM_NF_ANCHOR) | CM_NF_SRC |
+				CM_NF_ALIAS);
+	copy.off = cm_byte_at(b, ev->start_mark.index);
+	copy.end = cm_byte_at(b, ev->end_mark.index);
 	if (cm_push(b, &copy) < 0) {
 		cm_error_oom(b, &ev->start_mark);
 		return -1;
@@ -557,6 +638,7 @@ static void cm_builder_free(cm_builder *b)
 	free(b->frames);
 	free(b->anchors);
 	free(b->docs);
+	free(b->starts);
 }
 
 int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
@@ -578,6 +660,9 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 	b.alias_bytes = limits->max_alias_bytes;
 	out->docs = NULL;
 	out->n = 0;
+	out->starts = NULL;
+	out->spans = false;
+	cm_spans_init(&b);
 
 	if (!yaml_parser_initialize(&parser)) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
@@ -621,7 +706,17 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
-			ok = cm_close(&b, &ev.start_mark) == 0;
+			ok = cm_close(&b, &ev) == 0;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (cm_vec_reserve((void **)&b.starts, &b.scap, b.ndocs,
+					   sizeof(uint32_t)) < 0) {
+				cm_error_oom(&b, &ev.start_mark);
+				break;
+			}
+			b.starts[b.ndocs] = b.ndocs ? cm_byte_at(&b, ev.start_mark.index)
+						    : 0;
+			ok = 1;
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			/* Anchors are scoped to their document. */
@@ -654,7 +749,17 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 			goto out;
 		}
 		memcpy(out->docs, b.docs, b.ndocs * sizeof(cm_node));
+		out->starts = cm_arena_alloc(a, b.ndocs * sizeof(uint32_t));
+		if (!out->starts) {
+			out->n = 0;
+			out->docs = NULL;
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "%s: out of memory after parsing", name);
+			goto out;
+		}
+		memcpy(out->starts, b.starts, b.ndocs * sizeof(uint32_t));
 	}
+	out->spans = b.spans != 0;
 	rc = 0;
 out:
 	yaml_parser_delete(&parser);

@@ -349,7 +349,7 @@ static void cm_put_pairs(cm_apply *x, cm_node *map, const cm_node *pairs,
 							   : "(not a string)",
 				    v->u.str);
 		}
-		*old = *v;
+		cm_node_replace(old, *v);
 	}
 	if (nadd && cm_map_append(x->arena, map, add, nadd) < 0)
 		x->oom = 1;
