@@ -603,18 +603,31 @@ static int sp_match(cm_splice *sp, const cm_node *orig, size_t no,
 	return 0;
 }
 
-/* Where the block sequence entry orig (an item) begins: the start of the
- * line of its "-". */
+/*
+ * Where the block sequence entry it (an item) begins: the start of the
+ * line of its "-", which may sit above the item's first key with comment
+ * or blank lines between ("- # note" then "  apiVersion: ..."). Comments
+ * above the "-" line stay with the entry before.
+ */
 static size_t sp_entry_start(const cm_splice *sp, const cm_node *it)
 {
-	size_t p = it->off;
+	size_t ls = sp_line_start(sp, it->off), cur = ls, p = it->off;
 
-	while (p > 0 && (sp->src[p - 1] == ' ' || sp->src[p - 1] == '\t' ||
-			 sp->src[p - 1] == '\r' || sp->src[p - 1] == '\n'))
-		p--;
-	if (p > 0 && sp->src[p - 1] == '-')
-		p--;
-	return sp_line_start(sp, p);
+	for (;;) {
+		size_t i = cur;
+
+		while (i < p && sp->src[i] == ' ')
+			i++;
+		if (i < p && sp->src[i] == '-')
+			return cur;
+		if (i < p && sp->src[i] != '#' && sp->src[i] != '\r' &&
+		    sp->src[i] != '\n')
+			return ls;
+		if (cur == 0)
+			return ls;
+		p = cur - 1;
+		cur = sp_line_start(sp, p);
+	}
 }
 
 /* Block items: regions from each entry's line to the next's. */
