@@ -17,6 +17,20 @@ typedef struct cm_anchor {
 	cm_node node;
 } cm_anchor;
 
+/*
+ * Short scalars (keys, "v1", "TCP"...) repeat all through a large input:
+ * each distinct text is stored once and shared (node.h allows it, scalar
+ * text being immutable). Open addressing; when the table is full, texts
+ * are simply stored again.
+ */
+#define CM_INTERN_SLOTS 65536
+#define CM_INTERN_MAX_LEN 32
+
+typedef struct cm_intern {
+	const char *str; /* in the arena, or NULL */
+	size_t len;
+} cm_intern;
+
 typedef struct cm_builder {
 	cm_arena *arena;
 	const char *text;
@@ -43,7 +57,49 @@ typedef struct cm_builder {
 	int ascii;    /* no byte >= 0x80 after the mark: index + base */
 	size_t ci, bi; /* a known pair, moved as marks are asked for */
 	int spans;    /* byte offsets make sense (UTF-8, < 4 GiB) */
+	cm_intern *intern; /* CM_INTERN_SLOTS, malloc'd, or NULL */
+	size_t interned;
 } cm_builder;
+
+/* A cheap hash of n bytes of s: the length and the first and last eight
+ * bytes (equal texts still get compared in full). */
+static size_t cm_text_hash(const char *s, size_t n)
+{
+	uint64_t a = 0, b = 0;
+
+	memcpy(&a, s, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&b, s + n - 8, 8);
+	return (size_t)(((a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^
+			 n) >> 16);
+}
+
+/* The arena copy of n bytes of s, shared with an equal short text
+ * copied before. NULL when the arena is full. */
+static const char *cm_text_copy(cm_builder *b, const char *s, size_t n)
+{
+	size_t i;
+	char *p;
+
+	if (!b->intern || n > CM_INTERN_MAX_LEN ||
+	    b->interned >= CM_INTERN_SLOTS / 2)
+		return cm_arena_strndup(b->arena, s, n);
+	for (i = cm_text_hash(s, n) & (CM_INTERN_SLOTS - 1);; i = (i + 1) & (CM_INTERN_SLOTS - 1)) {
+		cm_intern *e = &b->intern[i];
+
+		if (!e->str) {
+			p = cm_arena_strndup(b->arena, s, n);
+			if (p) {
+				e->str = p;
+				e->len = n;
+				b->interned++;
+			}
+			return p;
+		}
+		if (e->len == n && memcmp(e->str, s, n) == 0)
+			return e->str;
+	}
+}
 
 /*
  * The byte offset of libyaml's character index ci (marks count
@@ -87,7 +143,16 @@ static void cm_spans_init(cm_builder *b)
 		      ? 3
 		      : 0;
 	b->ascii = 1;
-	for (i = b->base; i < b->text_len && b->ascii; i++)
+	for (i = b->base; i + 8 <= b->text_len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, t + i, 8);
+		if (w & 0x8080808080808080ull) {
+			b->ascii = 0;
+			break;
+		}
+	}
+	for (; i < b->text_len && b->ascii; i++)
 		if (t[i] & 0x80)
 			b->ascii = 0;
 	b->ci = 0;
@@ -477,9 +542,8 @@ static int cm_scalar(cm_builder *b, const yaml_event_t *ev)
 		node.flags |= CM_NF_ANCHOR;
 	node.off = cm_byte_at(b, ev->start_mark.index);
 	node.end = cm_byte_at(b, ev->end_mark.index);
-	node.u.str = cm_arena_strndup(b->arena,
-				      (const char *)ev->data.scalar.value,
-				      ev->data.scalar.length);
+	node.u.str = cm_text_copy(b, (const char *)ev->data.scalar.value,
+				  ev->data.scalar.length);
 	if (!node.u.str)
 		goto oom;
 	/* An explicit tag (including the non-specific "!") is kept. */
@@ -639,6 +703,7 @@ static void cm_builder_free(cm_builder *b)
 	free(b->anchors);
 	free(b->docs);
 	free(b->starts);
+	free(b->intern);
 }
 
 int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
@@ -663,6 +728,7 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 	out->starts = NULL;
 	out->spans = false;
 	cm_spans_init(&b);
+	b.intern = calloc(CM_INTERN_SLOTS, sizeof(cm_intern)); /* optional */
 
 	if (!yaml_parser_initialize(&parser)) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,

@@ -1,6 +1,7 @@
 /* splice.c - see splice.h for the contract. */
 #include "splice.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,14 +27,30 @@ void cm_splice_init(cm_splice *sp, const char *src, size_t len, size_t max)
 	cm_buf_init(&sp->text, max);
 	nl = len ? memchr(src, '\n', len) : NULL;
 	sp->nl = nl && nl > src && nl[-1] == '\r' ? "\r\n" : "\n";
+	sp->nl_len = strlen(sp->nl);
+	cm_buf_init(&sp->memo_text, (size_t)1 << 20);
 }
 
 void cm_splice_free(cm_splice *sp)
 {
 	free(sp->v);
 	cm_buf_free(&sp->text);
+	cm_buf_free(&sp->memo_text);
 	sp->v = NULL;
 	sp->n = sp->cap = 0;
+}
+
+/* A cheap hash of n bytes of s: the length and the first and last eight
+ * bytes (equal texts still get compared in full). */
+static size_t sp_hash(const char *s, size_t n)
+{
+	uint64_t a = 0, b = 0;
+
+	memcpy(&a, s, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&b, s + n - 8, 8);
+	return (size_t)(((a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^
+			 n) >> 16);
 }
 
 /* ---- edits ---- */
@@ -69,6 +86,22 @@ static void sp_end(cm_splice *sp, size_t off, size_t del, size_t mark)
 	sp->v[sp->n].del = del;
 	sp->v[sp->n].text = mark;
 	sp->v[sp->n].len = sp->text.len - mark;
+	if (sp->text.len - mark >= 16) {
+		const char *t = sp->text.data + mark;
+		size_t n = sp->text.len - mark;
+		cm_memo *e = &sp->same[sp_hash(t, n) % CM_SPLICE_MEMO];
+
+		if (e->str && e->len == n &&
+		    memcmp(sp->text.data + e->off, t, n) == 0) {
+			sp->v[sp->n].text = e->off;
+			sp->text.len = mark; /* drop the copy */
+			sp->text.data[mark] = '\0';
+		} else {
+			e->str = t; /* marks the entry used */
+			e->off = mark;
+			e->len = n;
+		}
+	}
 	sp->v[sp->n].seq = sp->n;
 	sp->n++;
 }
@@ -81,7 +114,10 @@ static void sp_add(cm_splice *sp, const char *s, size_t n)
 
 static void sp_adds(cm_splice *sp, const char *s)
 {
-	sp_add(sp, s, strlen(s));
+	if (s == sp->nl)
+		sp_add(sp, s, sp->nl_len);
+	else
+		sp_add(sp, s, strlen(s));
 }
 
 static void sp_spaces(cm_splice *sp, size_t n)
@@ -259,7 +295,35 @@ static void sp_single(cm_splice *sp, const char *s, size_t n)
 /* Append scalar n in context c: a string plain where that reads back
  * the same (never in JSON), else double-quoted; a null, bool or number
  * as it is. A tagged scalar makes the plan fall back. */
+static void sp_scalar_text(cm_splice *sp, const cm_node *n, const sp_ctx *c);
+
 static void sp_scalar(cm_splice *sp, const cm_node *n, const sp_ctx *c)
+{
+	unsigned mode = (unsigned)n->style | (unsigned)c->flow << 4 |
+			(unsigned)c->json << 5;
+	cm_memo *m = &sp->memo[((((uintptr_t)n->u.str ^ mode) *
+				 0x9E3779B97F4A7C15ull) >> 40) %
+			       CM_SPLICE_MEMO];
+	size_t start;
+
+	if (m->str == n->u.str && m->mode == mode && n->u.str) {
+		sp_add(sp, sp->memo_text.data + m->off, m->len);
+		return;
+	}
+	start = sp->text.len;
+	sp_scalar_text(sp, n, c);
+	if (sp->oom || sp->fallback || sp->text.len < start)
+		return;
+	if (cm_buf_add(&sp->memo_text, sp->text.data + start,
+		       sp->text.len - start) == 0) {
+		m->str = n->u.str;
+		m->mode = mode;
+		m->off = sp->memo_text.len - (sp->text.len - start);
+		m->len = sp->text.len - start;
+	}
+}
+
+static void sp_scalar_text(cm_splice *sp, const cm_node *n, const sp_ctx *c)
 {
 	if (n->tag) {
 		sp->fallback = 1;

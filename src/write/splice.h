@@ -42,6 +42,15 @@ typedef struct cm_edit {
 	size_t seq;  /* order of making, to keep equal offsets stable */
 } cm_edit;
 
+/* A scalar the plan has written before, and where its text is. */
+typedef struct cm_memo {
+	const char *str; /* the node's text (shared by the nodes of a label) */
+	unsigned mode;   /* style and context it was written in */
+	size_t off, len; /* in memo */
+} cm_memo;
+
+#define CM_SPLICE_MEMO 256
+
 typedef struct cm_splice {
 	const char *src; /* the input text */
 	size_t len;
@@ -49,6 +58,13 @@ typedef struct cm_splice {
 	size_t n, cap;
 	cm_buf text;     /* the edits' texts */
 	const char *nl;  /* "\n", or "\r\n" when the input uses CR LF */
+	size_t nl_len;
+	/* The same labels go into every item: their text is made once. */
+	cm_memo memo[CM_SPLICE_MEMO];
+	cm_buf memo_text;
+	/* ... and whole edits repeat (the same lines at the same depth in
+	 * every item): an edit equal to one made before shares its text. */
+	cm_memo same[CM_SPLICE_MEMO];
 	int fallback;    /* the edits cannot be spliced: emit the tree */
 	int oom;
 } cm_splice;
