@@ -96,6 +96,12 @@ out:
 
 int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete)
 {
+	return cm_krm_process_mode(in, out, diags, complete, 1);
+}
+
+int cm_krm_process_mode(cm_buf *in, cm_buf *out, cm_diags *diags,
+			int *complete, int splice)
+{
 	cm_arena *a = cm_arena_for(in->len);
 	cm_stream s;
 	cm_rl rl;
@@ -141,7 +147,7 @@ int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete)
 report:
 	/* The input's own bytes, edits spliced in: a failed run passes the
 	 * items on exactly as read, with the results. */
-	if (rl.root && s.spans) {
+	if (splice && rl.root && s.spans) {
 		if (cm_splice_krm(&sp, a, rl.root, orig, n_orig, rl.items,
 				  diags->errors == 0, diags) < 0) {
 			cm_diag_add(diags, CM_SEV_ERROR, NULL,
@@ -194,6 +200,13 @@ out:
 int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 		      cm_buf *out, cm_diags *diags)
 {
+	return cm_legacy_process_mode(config, config_name, in, out, diags, 1);
+}
+
+int cm_legacy_process_mode(cm_buf *config, const char *config_name,
+			   cm_buf *in, cm_buf *out, cm_diags *diags,
+			   int splice)
+{
 	cm_arena *a = cm_arena_for(config->len + in->len);
 	cm_stream cs, s;
 	cm_config cfg;
@@ -244,7 +257,9 @@ int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 		goto out;
 	/* The input's bytes with the edits spliced in, or, where that
 	 * cannot be done, the whole stream as the tree says. */
-	if (cm_splice_stream(&sp, &s, orig, items.u.kids, items.len) < 0) {
+	if (!splice)
+		sp.fallback = 1;
+	else if (cm_splice_stream(&sp, &s, orig, items.u.kids, items.len) < 0) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "out of memory while writing the output");
 		rc = CM_EXIT_USAGE;

@@ -29,9 +29,23 @@
  * KRM function mode: in holds a ResourceList. out always receives one
  * ResourceList (the input's items with `results`, or an empty list with
  * the results when the input could not be read as one), unless memory
- * runs out; `*complete` tells whether out may be printed.
+ * runs out; `*complete` tells whether out may be printed. The output is
+ * the input's bytes with the function's edits spliced in (write/splice.h);
+ * after an error, the items exactly as read.
  */
 int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete);
+
+/*
+ * The same two modes with the output written as the tree says (the
+ * emitter, splice == 0) instead of the input's own bytes with the edits
+ * spliced in (splice != 0, what the two functions above do). For tests
+ * that compare the two.
+ */
+int cm_krm_process_mode(cm_buf *in, cm_buf *out, cm_diags *diags,
+			int *complete, int splice);
+int cm_legacy_process_mode(cm_buf *config, const char *config_name,
+			   cm_buf *in, cm_buf *out, cm_diags *diags,
+			   int splice);
 
 /*
  * The ResourceList to print when the input could not even be read

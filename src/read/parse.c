@@ -23,7 +23,7 @@ typedef struct cm_anchor {
  * text being immutable). Open addressing; when the table is full, texts
  * are simply stored again.
  */
-#define CM_INTERN_SLOTS 65536
+#define CM_INTERN_SLOTS 16384
 #define CM_INTERN_MAX_LEN 32
 
 typedef struct cm_intern {
