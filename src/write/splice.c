@@ -463,9 +463,23 @@ out:
 
 static void sp_walk(cm_splice *sp, const cm_node *n, sp_ctx c);
 
+/* The column of block mapping key k: where its line's indentation ends
+ * (at a "? " for a complex key). The text before it on the line is
+ * spaces, "- " and "? " only, so bytes are columns. */
+static size_t sp_key_col(const cm_splice *sp, const cm_node *k)
+{
+	size_t ls = sp_line_start(sp, k->off), p = k->off;
+
+	while (p > ls && sp->src[p - 1] == ' ')
+		p--;
+	if (p > ls && sp->src[p - 1] == '?')
+		return p - 1 - ls;
+	return k->off - ls;
+}
+
 /* The context for the children of mapping or sequence n read in context
  * c. */
-static sp_ctx sp_enter(const cm_node *n, sp_ctx c)
+static sp_ctx sp_enter(const cm_splice *sp, const cm_node *n, sp_ctx c)
 {
 	if (n->flags & (CM_NF_ANCHOR | CM_NF_ALIAS))
 		c.guarded = 1;
@@ -475,8 +489,9 @@ static sp_ctx sp_enter(const cm_node *n, sp_ctx c)
 		    n->u.kids[0].style == CM_STYLE_DOUBLE)
 			c.json = 1;
 		c.flow = 1;
-	} else if (n->kind == CM_MAP && n->len && n->u.kids[0].line) {
-		size_t ind = n->u.kids[0].col - 1;
+	} else if (n->kind == CM_MAP && n->len &&
+		   (n->u.kids[0].flags & CM_NF_SRC)) {
+		size_t ind = sp_key_col(sp, &n->u.kids[0]);
 
 		if (ind > c.indent && c.indent != (size_t)-1)
 			c.step = ind - c.indent;
@@ -562,7 +577,7 @@ static void sp_walk_map(cm_splice *sp, const cm_node *n, sp_ctx c)
 	const cm_node *last = NULL;
 	size_t i, first_new = n->len, nnew = 0, m, at;
 
-	c = sp_enter(n, c);
+	c = sp_enter(sp, n, c);
 	for (i = 0; i < n->len && !sp->fallback; i++) {
 		const cm_node *k = &n->u.kids[2 * i], *v = &n->u.kids[2 * i + 1];
 
@@ -629,7 +644,7 @@ static void sp_walk(cm_splice *sp, const cm_node *n, sp_ctx c)
 	}
 	if (n->kind != CM_SEQ)
 		return;
-	c = sp_enter(n, c);
+	c = sp_enter(sp, n, c);
 	for (i = 0; i < n->len && !sp->fallback; i++) {
 		const cm_node *k = &n->u.kids[i];
 
@@ -873,7 +888,7 @@ int cm_splice_krm(cm_splice *sp, cm_arena *a, const cm_node *root,
 		sp->fallback = 1;
 		return 0;
 	}
-	c = sp_enter(root, c);
+	c = sp_enter(sp, root, c);
 	for (i = 0; i < root->len && !sp->fallback && !sp->oom; i++) {
 		const cm_node *k = &root->u.kids[2 * i];
 		const cm_node *v = &root->u.kids[2 * i + 1];
