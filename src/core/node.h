@@ -78,6 +78,8 @@ typedef struct cm_node {
 			    * the spans inside are the anchored node's */
 #define CM_NF_ANCHOR 0x8   /* carries an anchor (aliases may copy it) */
 #define CM_NF_FLOW 0x10    /* a collection written in flow style */
+#define CM_NF_BARE 0x20    /* a flow mapping without braces (a "k: v"
+			    * entry of a flow sequence): no room for more */
 
 /* Most nodes a collection may hold; more is refused when building. */
 #define CM_NODE_MAX_LEN UINT32_MAX / 4

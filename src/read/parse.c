@@ -419,8 +419,14 @@ static int cm_close(cm_builder *b, const yaml_event_t *ev)
 	cm_node node = f->node;
 	int rc;
 
-	if (node.flags & CM_NF_FLOW)
+	if (node.flags & CM_NF_FLOW) {
 		node.end = cm_byte_at(b, ev->end_mark.index);
+		if (ev->end_mark.index == ev->start_mark.index) {
+			/* No closing bracket: a single pair in a flow list. */
+			node.flags |= CM_NF_BARE;
+			node.end = count ? b->stack[b->n - 1].end : node.off;
+		}
+	}
 	else
 		node.end = count ? b->stack[b->n - 1].end : node.off;
 

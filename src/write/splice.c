@@ -602,7 +602,7 @@ static void sp_walk_map(cm_splice *sp, const cm_node *n, sp_ctx c)
 	}
 	if (!nnew || sp->fallback)
 		return;
-	if (c.guarded) {
+	if (c.guarded || (n->flags & CM_NF_BARE)) {
 		sp->fallback = 1;
 		return;
 	}
@@ -813,7 +813,7 @@ static void sp_flow_items(cm_splice *sp, const cm_node *seq,
 	}
 	c.flow = 1;
 	c.json = c.json || !no;
-	m = sp_begin(sp);
+	/* The items' own edits first: edit texts are never nested. */
 	for (i = 0; i < nf && !sp->fallback; i++) {
 		if (fin[i].flags & CM_NF_SRC) {
 			if (any) {
@@ -823,15 +823,20 @@ static void sp_flow_items(cm_splice *sp, const cm_node *seq,
 			seen++;
 			if (edits)
 				sp_walk(sp, &fin[i], c);
-			continue;
+		} else {
+			any = 1;
 		}
-		if (any || seen)
+	}
+	if (!any || sp->fallback)
+		return;
+	m = sp_begin(sp);
+	for (i = 0; i < nf; i++) {
+		if (fin[i].flags & CM_NF_SRC)
+			continue;
+		if (seen++)
 			sp_add(sp, ", ", 2);
 		sp_flow_node(sp, &fin[i], &c);
-		any = 1;
 	}
-	if (!any)
-		return;
 	if (no) {
 		at = orig[no - 1].end;
 	} else {
@@ -990,6 +995,7 @@ int cm_splice_stream(cm_splice *sp, const cm_stream *s, const cm_node *orig,
 {
 	unsigned char *keep = calloc(s->n + 1, 1);
 	size_t i, k = 0, m;
+	int first = 1; /* no document written before the text's start yet */
 	sp_ctx c;
 
 	memset(&c, 0, sizeof(c));
@@ -1025,10 +1031,11 @@ int cm_splice_stream(cm_splice *sp, const cm_stream *s, const cm_node *orig,
 		m = sp_begin(sp);
 		if (sp_needs_break(sp, at))
 			sp_adds(sp, sp->nl);
-		if (at > 0) {
+		if (at > 0 || !first) {
 			sp_add(sp, "---", 3);
 			sp_adds(sp, sp->nl);
 		}
+		first = 0;
 		sp_emitted(sp, &docs[i], 0);
 		/* The next document that stays must start with its own
 		 * marker. */
