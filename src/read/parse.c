@@ -23,7 +23,7 @@ typedef struct cm_anchor {
  * text being immutable). Open addressing; when the table is full, texts
  * are simply stored again.
  */
-#define CM_INTERN_SLOTS 16384
+#define CM_INTERN_SLOTS_MAX 65536
 #define CM_INTERN_MAX_LEN 32
 
 typedef struct cm_intern {
@@ -57,8 +57,8 @@ typedef struct cm_builder {
 	int ascii;    /* no byte >= 0x80 after the mark: index + base */
 	size_t ci, bi; /* a known pair, moved as marks are asked for */
 	int spans;    /* byte offsets make sense (UTF-8, < 4 GiB) */
-	cm_intern *intern; /* CM_INTERN_SLOTS, malloc'd, or NULL */
-	size_t interned;
+	cm_intern *intern; /* nintern slots (a power of two), or NULL */
+	size_t nintern, interned;
 } cm_builder;
 
 /* A cheap hash of n bytes of s: the length and the first and last eight
@@ -82,9 +82,10 @@ static const char *cm_text_copy(cm_builder *b, const char *s, size_t n)
 	char *p;
 
 	if (!b->intern || n > CM_INTERN_MAX_LEN ||
-	    b->interned >= CM_INTERN_SLOTS / 2)
+	    b->interned >= b->nintern / 2)
 		return cm_arena_strndup(b->arena, s, n);
-	for (i = cm_text_hash(s, n) & (CM_INTERN_SLOTS - 1);; i = (i + 1) & (CM_INTERN_SLOTS - 1)) {
+	for (i = cm_text_hash(s, n) & (b->nintern - 1);;
+	     i = (i + 1) & (b->nintern - 1)) {
 		cm_intern *e = &b->intern[i];
 
 		if (!e->str) {
@@ -734,7 +735,12 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 	out->starts = NULL;
 	out->spans = false;
 	cm_spans_init(&b);
-	b.intern = calloc(CM_INTERN_SLOTS, sizeof(cm_intern)); /* optional */
+	/* About one slot per 256 bytes of text: 1,024 to 65,536. */
+	for (b.nintern = 1024; b.nintern < CM_INTERN_SLOTS_MAX &&
+			       b.nintern < len / 256;
+	     b.nintern *= 2)
+		;
+	b.intern = calloc(b.nintern, sizeof(cm_intern)); /* optional */
 
 	if (!yaml_parser_initialize(&parser)) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
