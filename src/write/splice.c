@@ -500,6 +500,15 @@ static sp_ctx sp_enter(const cm_splice *sp, const cm_node *n, sp_ctx c)
 	return c;
 }
 
+/* True when an empty value at o follows its key's ':' ("k:" rather than
+ * a bare "k" in a flow mapping, or "? k"). */
+static int sp_after_colon(const cm_splice *sp, size_t o)
+{
+	while (o > 0 && (sp->src[o - 1] == ' ' || sp->src[o - 1] == '\t'))
+		o--;
+	return o > 0 && sp->src[o - 1] == ':';
+}
+
 /* Splice value v, made in place of a read node (CM_NF_REPLACES), as the
  * value of a pair in a mapping written in context c. */
 static void sp_replace(cm_splice *sp, const cm_node *v, const sp_ctx *c)
@@ -513,9 +522,13 @@ static void sp_replace(cm_splice *sp, const cm_node *v, const sp_ctx *c)
 	if (c->flow) {
 		m = sp_begin(sp);
 		if (o == e)
-			sp_add(sp, " ", 1);
+			sp_adds(sp, sp_after_colon(sp, o) ? " " : ": ");
 		sp_flow_node(sp, v, c);
 		sp_end(sp, o, e - o, m);
+		return;
+	}
+	if (o == e && !sp_after_colon(sp, o)) {
+		sp->fallback = 1; /* "? key" with no value: not spliced */
 		return;
 	}
 	if (memchr(sp->src + o, '\n', e - o)) {
