@@ -111,6 +111,7 @@ fuzz: fuzz/krm-fuzz
 
 fuzz/krm-fuzz: fuzz/harness.c $(SRCS) $(HDRS)
 	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all \
 		-o $@ fuzz/harness.c $(SRCS) $(LDLIBS)
 
 bench: krm-fn

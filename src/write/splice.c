@@ -883,7 +883,8 @@ static void sp_finish(cm_splice *sp)
 
 	if (sp->fallback || sp->oom)
 		return;
-	qsort(sp->v, sp->n, sizeof(*sp->v), sp_cmp);
+	if (sp->n > 1)
+		qsort(sp->v, sp->n, sizeof(*sp->v), sp_cmp);
 	for (i = 1; i < sp->n; i++)
 		if (sp->v[i].off < sp->v[i - 1].off + sp->v[i - 1].del)
 			sp->fallback = 1;
@@ -1087,7 +1088,8 @@ int cm_splice_write(const cm_splice *sp, cm_buf *out)
 		const cm_edit *e = &sp->v[i];
 
 		if (cm_buf_add(out, sp->src + pos, e->off - pos) < 0 ||
-		    cm_buf_add(out, sp->text.data + e->text, e->len) < 0)
+		    (e->len &&
+		     cm_buf_add(out, sp->text.data + e->text, e->len) < 0))
 			goto fail;
 		pos = e->off + e->del;
 	}
