@@ -100,6 +100,9 @@ run_case krm-block krm "$FX/krm-block.yaml"
 run_case krm-json krm "$FX/krm-json.json"
 run_case krm-flow krm "$FX/krm-flow.yaml"
 run_case legacy-stream legacy "$FX/legacy-stream.yaml"
+# The root's first key on the first line (after a byte-order mark in the
+# bom variants), and a warning: `results` written at the root's indentation.
+run_case krm-first-line krm "$ROOT/testdata/golden/cost-existing-label-overwritten/input"
 
 # Without a profile nothing is changed: the exact input comes back.
 for f in krm-block.yaml krm-json.json krm-flow.yaml; do

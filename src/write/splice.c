@@ -24,6 +24,7 @@ void cm_splice_init(cm_splice *sp, const char *src, size_t len, size_t max)
 	memset(sp, 0, sizeof(*sp));
 	sp->src = src;
 	sp->len = len;
+	sp->bom = len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3) ? 3 : 0;
 	cm_buf_init(&sp->text, max);
 	nl = len ? memchr(src, '\n', len) : NULL;
 	sp->nl = nl && nl > src && nl[-1] == '\r' ? "\r\n" : "\n";
@@ -134,10 +135,11 @@ static void sp_spaces(cm_splice *sp, size_t n)
 
 /* ---- positions in the input ---- */
 
-/* Start of the line holding offset p. */
+/* Start of the line holding offset p (the first line starts after a
+ * byte-order mark). */
 static size_t sp_line_start(const cm_splice *sp, size_t p)
 {
-	while (p > 0 && sp->src[p - 1] != '\n')
+	while (p > sp->bom && sp->src[p - 1] != '\n')
 		p--;
 	return p;
 }

@@ -54,6 +54,7 @@ typedef struct cm_memo {
 typedef struct cm_splice {
 	const char *src; /* the input text */
 	size_t len;
+	size_t bom;      /* 3 after a UTF-8 byte-order mark: not a column */
 	cm_edit *v;      /* malloc'd */
 	size_t n, cap;
 	cm_buf text;     /* the edits' texts */
