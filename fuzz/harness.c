@@ -213,9 +213,12 @@ static int fz_same_data(const cm_node *x, const cm_node *y)
 {
 	size_t i, n;
 
-	if (x->kind != y->kind || x->len != y->len ||
-	    (x->tag == NULL) != (y->tag == NULL) ||
+	if ((x->tag == NULL) != (y->tag == NULL) ||
 	    (x->tag && strcmp(x->tag, y->tag)))
+		return 0;
+	if (x->kind == CM_SCALAR && cm_node_is_null(x) && cm_node_is_null(y))
+		return 1; /* "", "~" and "null" are the same null */
+	if (x->kind != y->kind || x->len != y->len)
 		return 0;
 	if (x->kind == CM_SCALAR)
 		return memcmp(x->u.str, y->u.str, x->len) == 0 &&
