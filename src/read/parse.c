@@ -156,6 +156,23 @@ static void cm_spans_init(cm_builder *b)
 	for (; i < b->text_len && b->ascii; i++)
 		if (t[i] & 0x80)
 			b->ascii = 0;
+	/* Line breaks other than LF and CR LF (a lone CR, NEL, LS, PS) would
+	 * put lines where the writer does not look for them: such text is
+	 * written by the emitter instead. */
+	for (i = 0; b->spans && i < b->text_len; i++) {
+		const unsigned char *cr = memchr(t + i, '\r', b->text_len - i);
+
+		if (!cr)
+			break;
+		i = (size_t)(cr - t);
+		if (i + 1 >= b->text_len || t[i + 1] != '\n')
+			b->spans = 0;
+	}
+	for (i = 0; b->spans && !b->ascii && i + 1 < b->text_len; i++)
+		if ((t[i] == 0xC2 && t[i + 1] == 0x85) ||
+		    (t[i] == 0xE2 && i + 2 < b->text_len && t[i + 1] == 0x80 &&
+		     (t[i + 2] == 0xA8 || t[i + 2] == 0xA9)))
+			b->spans = 0;
 	b->ci = 0;
 	b->bi = b->base;
 }

@@ -51,8 +51,9 @@ typedef struct cm_stream {
 	size_t n;
 	/* Byte offset where each document begins (its "---" or directives,
 	 * or its first node; 0 for the first), in the arena; and whether the
-	 * node spans (node.h) are byte offsets of the text: true for UTF-8
-	 * text under 4 GiB, false for UTF-16 (then the writer re-emits). */
+	 * node spans (node.h) can be used to write the text back: true for
+	 * UTF-8 text under 4 GiB whose line breaks are LF or CR LF, false
+	 * for UTF-16 or other line breaks (then the writer re-emits). */
 	uint32_t *starts;
 	bool spans;
 } cm_stream;
