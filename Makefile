@@ -40,7 +40,7 @@ SRCS := \
 	src/generate/monitor.c src/generate/object.c src/generate/budget.c \
 	src/generate/dashboard.c \
 	src/report/report.c \
-	src/write/emit.c src/write/output.c \
+	src/write/emit.c src/write/output.c src/write/splice.c \
 	src/pipeline.c
 MAIN := src/main.c
 OBJS := $(SRCS:.c=.o)
@@ -124,6 +124,7 @@ fuzz: fuzz/krm-fuzz
 
 fuzz/krm-fuzz: fuzz/harness.c $(SRCS) $(HDRS)
 	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all \
 		-o $@ fuzz/harness.c $(SRCS) $(LDLIBS)
 
 bench: krm-fn

@@ -2,6 +2,7 @@
 """bench/gen.py - write a benchmark ResourceList on stdout.
 
     python3 bench/gen.py N > rl.yaml
+    python3 bench/gen.py --small N > rl.yaml   (N one-line ConfigMaps)
 
 The list holds N items: Deployment + Service pairs (N/2 pairs; when N is
 odd the last item is a lone Deployment, so N=1 is a single Deployment).
@@ -226,16 +227,26 @@ FUNCTION_CONFIG = (
 )
 
 
+def small(k):
+    """A minimal item (about 60 bytes): many small objects in one list."""
+    return ("- apiVersion: v1\n  kind: ConfigMap\n"
+            "  metadata: {name: c%06d}\n" % k)
+
+
 def main(argv):
-    if len(argv) != 2 or not argv[1].isdigit():
-        sys.stderr.write("usage: python3 bench/gen.py N > rl.yaml\n")
+    args = [a for a in argv[1:] if a != "--small"]
+    if len(args) != 1 or not args[0].isdigit():
+        sys.stderr.write("usage: python3 bench/gen.py [--small] N > rl.yaml\n")
         return 2
-    n = int(argv[1])
+    n = int(args[0])
     out = sys.stdout
     out.write("apiVersion: config.kubernetes.io/v1\n"
               "kind: ResourceList\n")
     out.write("items:\n" if n else "items: []\n")
     for k in range(n):
+        if "--small" in argv:
+            out.write(small(k))
+            continue
         v = names(k // 2)
         out.write(deployment(v, 0) if k % 2 == 0 else service(v, 1))
     out.write(FUNCTION_CONFIG)

@@ -39,6 +39,16 @@
  *      quote positions in the original text, and an error list read back
  *      is not an error. Their output is still run through KRM mode once
  *      more, which must complete.
+ *   5. Byte fidelity. (a) The output (the input's bytes with the edits
+ *      spliced in) holds the same data as the same run written whole by
+ *      the emitter: same kinds, texts, tags, key order, and each scalar
+ *      the same type (a string stays a string, 6000 a number), results
+ *      aside (after an error the items come out as read, so only
+ *      successful runs compare). (b) A run without any diagnostic whose output holds the
+ *      input's data gives the input back byte for byte (unless the input
+ *      is UTF-16, which is written as UTF-8, or has line breaks other than
+ *      LF and CR LF, which the emitter writes): nothing is rewritten that
+ *      the function did not change. Both in KRM and in legacy mode.
  *
  * Ownership: everything allocated here is freed before returning, so
  * LeakSanitizer sees the pipeline's own leaks only.
@@ -201,6 +211,130 @@ out:
 	return same;
 }
 
+/* Data equality for invariant 5: kinds, texts, tags, key order, and
+ * whether each scalar reads as a string. */
+static int fz_same_data(const cm_node *x, const cm_node *y)
+{
+	size_t i, n;
+
+	if ((x->tag == NULL) != (y->tag == NULL) ||
+	    (x->tag && strcmp(x->tag, y->tag)))
+		return 0;
+	if (x->kind == CM_SCALAR && cm_node_is_null(x) && cm_node_is_null(y))
+		return 1; /* "", "~" and "null" are the same null */
+	if (x->kind != y->kind || x->len != y->len)
+		return 0;
+	if (x->kind == CM_SCALAR)
+		return memcmp(x->u.str, y->u.str, x->len) == 0 &&
+		       cm_scalar_is_string(x) == cm_scalar_is_string(y) &&
+		       cm_node_is_null(x) == cm_node_is_null(y);
+	if (x->kind != CM_SEQ && x->kind != CM_MAP)
+		return 1;
+	n = x->kind == CM_MAP ? 2 * (size_t)x->len : x->len;
+	for (i = 0; i < n; i++)
+		if (!fz_same_data(&x->u.kids[i], &y->u.kids[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Parse x and y (each a stream) and compare their documents with
+ * fz_same_data(), empty documents left out, and a top-level `results`
+ * dropped when drop_results is set. Returns 1 when equal, 0 when not,
+ * -1 when either does not parse.
+ */
+static int fz_data_eq(const char *x, size_t xn, const char *y, size_t yn,
+		      int drop_results)
+{
+	static const cm_parse_limits lim = {CM_MAX_DEPTH, CM_MAX_ALIAS_NODES,
+					    CM_MAX_ALIAS_BYTES};
+	cm_arena *a = cm_arena_new((size_t)1 << 30);
+	cm_stream sx, sy;
+	cm_diags d;
+	size_t i, j;
+	int same = -1;
+
+	cm_diags_init(&d);
+	if (!a)
+		abort(); /* out of memory in the harness itself */
+	if (cm_parse(a, xn ? x : "", xn, "x", &lim, &sx, &d) < 0 ||
+	    cm_parse(a, yn ? y : "", yn, "y", &lim, &sy, &d) < 0)
+		goto out;
+	same = 0;
+	for (i = j = 0;; i++, j++) {
+		while (i < sx.n && sx.docs[i].kind != CM_MAP &&
+		       cm_node_is_null(&sx.docs[i]))
+			i++;
+		while (j < sy.n && sy.docs[j].kind != CM_MAP &&
+		       cm_node_is_null(&sy.docs[j]))
+			j++;
+		if (i == sx.n || j == sy.n) {
+			same = i == sx.n && j == sy.n;
+			break;
+		}
+		if (drop_results &&
+		    (cm_map_del(a, &sx.docs[i], "results") < 0 ||
+		     cm_map_del(a, &sy.docs[j], "results") < 0))
+			goto out;
+		if (!fz_same_data(&sx.docs[i], &sy.docs[j]))
+			break;
+	}
+out:
+	cm_diags_free(&d);
+	cm_arena_free(a);
+	return same;
+}
+
+/* True when text starts with a UTF-16 byte-order mark. */
+static int fz_utf16(const char *t, size_t n)
+{
+	return n >= 2 && (((unsigned char)t[0] == 0xFF &&
+			   (unsigned char)t[1] == 0xFE) ||
+			  ((unsigned char)t[0] == 0xFE &&
+			   (unsigned char)t[1] == 0xFF));
+}
+
+/* True when text has a line break other than LF and CR LF (a lone CR,
+ * NEL, LS, PS): such text is written by the emitter, not spliced. */
+static int fz_odd_breaks(const char *t, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)t;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (u[i] == '\r' && (i + 1 >= n || u[i + 1] != '\n'))
+			return 1;
+		if (i + 1 < n && u[i] == 0xC2 && u[i + 1] == 0x85)
+			return 1;
+		if (i + 2 < n && u[i] == 0xE2 && u[i + 1] == 0x80 &&
+		    (u[i + 2] == 0xA8 || u[i + 2] == 0xA9))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Invariant 5 for one run: out (spliced) against emitted (the same run
+ * written by the emitter), and against the input when the run reported
+ * nothing.
+ */
+static void fz_check_fidelity(const char *in, size_t inlen, const cm_buf *out,
+			      const cm_buf *emitted, size_t ndiags,
+			      int drop_results)
+{
+	const char *o = out->data ? out->data : "";
+
+	if (fz_data_eq(o, out->len, emitted->data ? emitted->data : "",
+		       emitted->len, drop_results) != 1)
+		fz_fail("spliced output and emitted output hold different data",
+			o, out->len);
+	if (ndiags == 0 && !fz_utf16(in, inlen) && !fz_odd_breaks(in, inlen) &&
+	    fz_data_eq(in, inlen, o, out->len, 0) == 1 &&
+	    (out->len != inlen || (inlen && memcmp(o, in, inlen) != 0)))
+		fz_fail("output holds the input's data but not its bytes", o,
+			out->len);
+}
+
 /* Print the second of two outputs that should have matched. */
 static void fz_show_second(const cm_buf *out2)
 {
@@ -220,6 +354,24 @@ static void fz_krm(const uint8_t *data, size_t size)
 	rc1 = fz_krm_once((const char *)data, size, &out1, &c1, &n1);
 	if (!c1)
 		goto out;
+	{
+		cm_buf in, em;
+		cm_diags d;
+		int ce = 0;
+
+		cm_diags_init(&d);
+		cm_buf_init(&in, size);
+		cm_buf_init(&em, fz_max_output(size));
+		if (cm_buf_add(&in, data, size) < 0)
+			abort();
+		(void)cm_krm_process_mode(&in, &em, &d, &ce, 0);
+		cm_buf_free(&in);
+		if (ce && rc1 == CM_EXIT_OK)
+			fz_check_fidelity((const char *)data, size, &out1, &em,
+					  n1, 1);
+		cm_buf_free(&em);
+		cm_diags_free(&d);
+	}
 	rc2 = fz_krm_once(out1.data ? out1.data : "", out1.len, &out2, &c2,
 			  &n2);
 	if (!c2)
@@ -253,7 +405,7 @@ out:
  * output. Checks invariants 1 and 3.
  */
 static int fz_legacy_once(const char *cfg, size_t clen, const char *stream,
-			  size_t slen, cm_buf *out)
+			  size_t slen, cm_buf *out, int splice, size_t *ndiags)
 {
 	cm_buf c, in;
 	cm_diags d;
@@ -265,7 +417,8 @@ static int fz_legacy_once(const char *cfg, size_t clen, const char *stream,
 	cm_buf_init(out, fz_max_output(clen + slen));
 	if (cm_buf_add(&c, cfg, clen) < 0 || cm_buf_add(&in, stream, slen) < 0)
 		abort(); /* out of memory in the harness itself */
-	rc = cm_legacy_process(&c, "config.yaml", &in, out, &d);
+	rc = cm_legacy_process_mode(&c, "config.yaml", &in, out, &d, splice);
+	*ndiags = d.n;
 	cm_buf_free(&c);
 	cm_buf_free(&in);
 	fz_show(&d);
@@ -302,17 +455,24 @@ static void fz_split(const uint8_t *data, size_t size, size_t *clen,
 static void fz_legacy(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
-	cm_buf out1, out2;
-	size_t clen, sstart;
+	cm_buf out1, out2, em;
+	size_t clen, sstart, n1 = 0, n2 = 0, ne = 0;
 	int rc;
 
 	fz_split(data, size, &clen, &sstart);
 	cm_buf_init(&out2, 0);
-	rc = fz_legacy_once(text, clen, text + sstart, size - sstart, &out1);
+	cm_buf_init(&em, 0);
+	rc = fz_legacy_once(text, clen, text + sstart, size - sstart, &out1, 1,
+			    &n1);
 	if (rc != CM_EXIT_OK)
 		goto out;
+	cm_buf_free(&em);
+	if (fz_legacy_once(text, clen, text + sstart, size - sstart, &em, 0,
+			   &ne) != CM_EXIT_OK)
+		fz_fail("legacy mode fails when written by the emitter", NULL, 0);
+	fz_check_fidelity(text + sstart, size - sstart, &out1, &em, n1, 0);
 	rc = fz_legacy_once(text, clen, out1.data ? out1.data : "", out1.len,
-			    &out2);
+			    &out2, 1, &n2);
 	if (rc != CM_EXIT_OK)
 		fz_fail("successful legacy output, read back, is an error",
 			out1.data, out1.len);
@@ -324,6 +484,7 @@ static void fz_legacy(const uint8_t *data, size_t size)
 out:
 	cm_buf_free(&out1);
 	cm_buf_free(&out2);
+	cm_buf_free(&em);
 }
 
 /*

@@ -21,15 +21,29 @@
 #include "transform/labels.h"
 #include "write/emit.h"
 #include "write/output.h"
+#include "write/splice.h"
 
 static const cm_parse_limits cm_limits = {CM_MAX_DEPTH, CM_MAX_ALIAS_NODES,
 					  CM_MAX_ALIAS_BYTES};
 
-/* An arena big enough for the trees of an input of n bytes. */
+/* An arena big enough for the trees of an input of n bytes: a 40-byte
+ * node for as little as two bytes of text ("a: b" lists), plus the
+ * function's own objects. */
 static cm_arena *cm_arena_for(size_t n)
 {
-	return cm_arena_new(n > SIZE_MAX / 16 ? SIZE_MAX / 2
-					      : n * 8 + ((size_t)64 << 20));
+	return cm_arena_new(n > SIZE_MAX / 64 ? SIZE_MAX / 2
+					      : n * 24 + ((size_t)64 << 20));
+}
+
+/* A shallow copy of the n nodes at v (malloc'd; NULL when n is 0 or out
+ * of memory). */
+static cm_node *cm_nodes_dup(const cm_node *v, size_t n)
+{
+	cm_node *c = n ? malloc(n * sizeof(*c)) : NULL;
+
+	if (c)
+		memcpy(c, v, n * sizeof(*c));
+	return c;
 }
 
 /*
@@ -237,17 +251,28 @@ static const cm_node *cm_untouched(cm_buf *in, cm_arena **ap,
 
 int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete)
 {
+	return cm_krm_process_mode(in, out, diags, complete, 1);
+}
+
+int cm_krm_process_mode(cm_buf *in, cm_buf *out, cm_diags *diags,
+			int *complete, int splice)
+{
 	cm_arena *a = cm_arena_for(in->len);
 	cm_stream s;
 	cm_rl rl;
 	cm_config cfg;
 	cm_node errdoc;
+	cm_node *orig = NULL;
+	size_t n_orig = 0;
 	const cm_node *doc = NULL, *fc;
 	const char *api = CM_RL_V1;
-	int rc = CM_EXIT_OK, kpt = 0;
+	cm_splice sp;
+	int rc = CM_EXIT_OK, spliced = 0, kpt = 0;
 
 	*complete = 0;
 	memset(&rl, 0, sizeof(rl));
+	memset(&s, 0, sizeof(s));
+	cm_splice_init(&sp, in->data ? in->data : "", in->len, out->max);
 	if (!a) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL, "out of memory");
 		cm_buf_free(in);
@@ -258,18 +283,58 @@ int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete)
 		rc = CM_EXIT_INPUT;
 		goto report;
 	}
-	/* in is kept: a failed run prints the items as they came in. */
+	/* in is kept: the output is spliced into its bytes, and a failed
+	 * run passes the items on as they came in. */
 	if (cm_rl_decode(a, &s, "stdin", &rl, diags) < 0) {
 		rc = CM_EXIT_INPUT;
 		goto report;
 	}
 	api = rl.api_version;
 	kpt = cm_from_kpt(rl.items);
+	/* The items as read, to write back what the stages leave alone. */
+	n_orig = rl.items->len;
+	orig = cm_nodes_dup(rl.items->u.kids, n_orig);
+	if (n_orig && !orig) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL, "out of memory");
+		rc = CM_EXIT_USAGE;
+		goto report;
+	}
 	fc = cm_pick_config(rl.config, rl.items, diags);
 	if (!fc || cm_config_decode(a, fc, NULL, &cfg, diags) < 0 ||
 	    cm_stages(a, &cfg, rl.items, out, diags) < 0)
 		rc = CM_EXIT_INPUT;
 report:
+	/* The input's own bytes, edits spliced in: a failed run passes the
+	 * items on exactly as read, with the results. */
+	if (splice && rl.root && s.spans) {
+		if (cm_splice_krm(&sp, a, rl.root, orig, n_orig, rl.items,
+				  diags->errors == 0, diags) < 0) {
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "out of memory while writing the output");
+			rc = CM_EXIT_USAGE;
+			goto out;
+		}
+		spliced = !sp.fallback;
+	}
+	if (spliced) {
+		/* The tree is no longer needed: free it before the output
+		 * grows. */
+		cm_arena_free(a);
+		a = NULL;
+		if (cm_splice_write(&sp, out) < 0) {
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "the output is larger than the %zu-byte "
+				    "limit; split the input into smaller lists",
+				    out->max);
+			rc = CM_EXIT_INPUT;
+		} else {
+			*complete = 1;
+			if (diags->errors)
+				rc = CM_EXIT_INPUT;
+		}
+		goto out;
+	}
+	/* Otherwise the tree is written out whole. */
 	if (rl.root && rc == CM_EXIT_OK && !diags->errors) {
 		if (cm_rl_set_results(a, rl.root, diags) < 0)
 			cm_diag_add(diags, CM_SEV_ERROR, NULL,
@@ -286,7 +351,6 @@ report:
 	if (!*complete && rl.root && (doc = cm_untouched(in, &a, diags)) &&
 	    cm_emit(doc, 1, out, diags) == 0)
 		*complete = 1;
-	cm_buf_free(in);
 	if (!*complete) {
 		cm_buf_reset(out);
 		if (a && cm_rl_error_doc(a, api, diags, &errdoc) == 0 &&
@@ -300,8 +364,12 @@ report:
 		rc = CM_EXIT_USAGE;
 	else if (diags->errors)
 		rc = CM_EXIT_INPUT;
+out:
 	if (*complete && kpt)
 		*complete |= CM_KRM_FROM_KPT;
+	cm_splice_free(&sp);
+	cm_buf_free(in);
+	free(orig);
 	cm_arena_free(a);
 	if (rc == CM_EXIT_OK && diags->errors)
 		rc = CM_EXIT_INPUT;
@@ -311,13 +379,22 @@ report:
 int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 		      cm_buf *out, cm_diags *diags)
 {
+	return cm_legacy_process_mode(config, config_name, in, out, diags, 1);
+}
+
+int cm_legacy_process_mode(cm_buf *config, const char *config_name,
+			   cm_buf *in, cm_buf *out, cm_diags *diags,
+			   int splice)
+{
 	cm_arena *a = cm_arena_for(config->len + in->len);
 	cm_stream cs, s;
 	cm_config cfg;
-	cm_node items;
+	cm_node items, *orig = NULL;
+	cm_splice sp;
 	size_t i, n = 0;
 	int rc = CM_EXIT_INPUT;
 
+	cm_splice_init(&sp, in->data ? in->data : "", in->len, out->max);
 	if (!a) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL, "out of memory");
 		rc = CM_EXIT_USAGE;
@@ -342,25 +419,50 @@ int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 		     &s, diags) < 0 ||
 	    cm_stream_check_items(&s, "stdin", diags) < 0)
 		goto out;
-	cm_buf_free(in);
-	/* Empty documents carry no resource: drop them. */
+	orig = cm_nodes_dup(s.docs, s.n);
+	if (s.n && !orig) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL, "out of memory");
+		rc = CM_EXIT_USAGE;
+		goto out;
+	}
+	/* Empty documents carry no resource: the stages never see them. */
 	for (i = 0; i < s.n; i++)
 		if (s.docs[i].kind == CM_MAP)
 			s.docs[n++] = s.docs[i];
-	s.n = n;
 	items = cm_seq_new();
 	items.u.kids = s.docs;
-	items.len = (uint32_t)s.n;
+	items.len = (uint32_t)n;
 	if (cm_stages(a, &cfg, &items, out, diags) < 0)
 		goto out;
-	s.docs = items.u.kids; /* generated objects may have been added */
-	s.n = items.len;
-	if (s.n && cm_emit(s.docs, s.n, out, diags) < 0) {
+	/* The input's bytes with the edits spliced in, or, where that
+	 * cannot be done, the whole stream as the tree says. */
+	if (!splice)
+		sp.fallback = 1;
+	else if (cm_splice_stream(&sp, &s, orig, items.u.kids, items.len) < 0) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "out of memory while writing the output");
+		rc = CM_EXIT_USAGE;
+		goto out;
+	}
+	if (!sp.fallback) {
+		cm_arena_free(a);
+		a = NULL;
+		if (cm_splice_write(&sp, out) < 0) {
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "the output is larger than the %zu-byte "
+				    "limit; split the input into smaller "
+				    "streams",
+				    out->max);
+			goto out;
+		}
+	} else if (items.len && cm_emit(items.u.kids, items.len, out, diags) < 0) {
 		cm_buf_reset(out);
 		goto out;
 	}
 	rc = diags->errors ? CM_EXIT_INPUT : CM_EXIT_OK;
 out:
+	cm_splice_free(&sp);
+	free(orig);
 	cm_buf_free(config);
 	cm_buf_free(in);
 	cm_arena_free(a);

@@ -32,11 +32,25 @@
  * runs out. `*complete` holds CM_KRM_COMPLETE when out may be printed,
  * and CM_KRM_FROM_KPT when the input came from kpt (its items carry the
  * annotations only kpt's package reader writes), which shows the results
- * to the user, so the caller can keep stderr from repeating them.
+ * to the user, so the caller can keep stderr from repeating them. The
+ * output is the input's bytes with the function's edits spliced in
+ * (write/splice.h); after an error, the items exactly as read.
  */
 #define CM_KRM_COMPLETE 1
 #define CM_KRM_FROM_KPT 2
 int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete);
+
+/*
+ * The same two modes with the output written as the tree says (the
+ * emitter, splice == 0) instead of the input's own bytes with the edits
+ * spliced in (splice != 0, what the two functions above do). For tests
+ * that compare the two.
+ */
+int cm_krm_process_mode(cm_buf *in, cm_buf *out, cm_diags *diags,
+			int *complete, int splice);
+int cm_legacy_process_mode(cm_buf *config, const char *config_name,
+			   cm_buf *in, cm_buf *out, cm_diags *diags,
+			   int splice);
 
 /*
  * The ResourceList to print when the input could not even be read

@@ -13,7 +13,7 @@ RESULTS=$TEST_TMP/results
 export RESULTS TEST_TMP
 trap 'rm -rf "$TEST_TMP"' EXIT
 
-suites=${SUITES:-"unit cli golden failures fnschema promtool schema dashboard report presets dataeq fuzz e2e static examples-kustomize examples-kpt"}
+suites=${SUITES:-"unit cli golden failures fnschema promtool schema dashboard report presets dataeq fidelity fuzz e2e static examples-kustomize examples-kpt"}
 status=0
 for s in $suites; do
 	echo "# suite: $s"

@@ -14,9 +14,80 @@
 #include "../src/core/text.h"
 #include "../src/expand/monitoring.h"
 #include "../src/expand/dashplan.h"
+#include "../src/read/parse.h"
 #include "../src/transform/labels.h"
 
 static int failures;
+
+static void check(int cond, const char *what);
+
+/* True when node n of text carries CM_NF_SRC and spans exactly want. */
+static int span_is(const char *text, const cm_node *n, const char *want)
+{
+	size_t len = strlen(want);
+
+	return n && (n->flags & CM_NF_SRC) && n->end >= n->off &&
+	       n->end - n->off == len && memcmp(text + n->off, want, len) == 0;
+}
+
+/* Byte ranges of parsed nodes: a byte-order mark, multi-byte characters
+ * and CR LF before them (libyaml counts characters), flow and block
+ * collections, properties, aliases, document starts. */
+static void test_spans(void)
+{
+	static const char text[] =
+		"\xEF\xBB\xBF# \xC3\xA9\r\n"
+		"a: \xF0\x9F\x98\x80 x\r\n"
+		"b: {c: 'd', e: [f]}\r\n"
+		"g: !!str &h \"i\"\r\n"
+		"j: *h\r\n"
+		"k:\r\n"
+		"  l: |\r\n"
+		"    m\r\n"
+		"---\r\n"
+		"n: \xC3\xA9\r\n";
+	static const cm_parse_limits lim = {CM_MAX_DEPTH, CM_MAX_ALIAS_NODES,
+					    CM_MAX_ALIAS_BYTES};
+	cm_arena *a = cm_arena_new((size_t)1 << 20);
+	cm_diags d;
+	cm_stream s;
+	const cm_node *doc, *b;
+
+	cm_diags_init(&d);
+	check(a && cm_parse(a, text, sizeof(text) - 1, "t", &lim, &s, &d) == 0 &&
+		      s.n == 2 && s.spans,
+	      "spans: the text parses into two documents with byte ranges");
+	if (s.n != 2) {
+		cm_diags_free(&d);
+		cm_arena_free(a);
+		return;
+	}
+	doc = &s.docs[0];
+	b = cm_map_get(doc, "b");
+	check(span_is(text, cm_map_get(doc, "a"), "\xF0\x9F\x98\x80 x"),
+	      "spans: a scalar after a BOM, CR LF and UTF-8, in bytes");
+	check(span_is(text, b, "{c: 'd', e: [f]}") && (b->flags & CM_NF_FLOW),
+	      "spans: a flow mapping to its closing brace");
+	check(span_is(text, cm_map_get(b, "c"), "'d'"),
+	      "spans: a quoted scalar with its quotes");
+	check(span_is(text, cm_map_get(doc, "g"), "!!str &h \"i\"") &&
+		      (cm_map_get(doc, "g")->flags & CM_NF_ANCHOR),
+	      "spans: a node from its properties, anchored");
+	check(span_is(text, cm_map_get(doc, "j"), "*h") &&
+		      (cm_map_get(doc, "j")->flags & CM_NF_ALIAS),
+	      "spans: an alias copy spans the alias");
+	check(span_is(text, cm_map_path(doc, "k.l"), "|\r\n    m\r\n"),
+	      "spans: a literal block to the end of its last line");
+	check(span_is(text, cm_map_get(doc, "k"), "l: |\r\n    m\r\n"),
+	      "spans: a block mapping to the end of its last value");
+	check(s.starts[0] == 0 &&
+		      !memcmp(text + s.starts[1], "---\r\n", 5),
+	      "spans: the second document starts at its marker");
+	check(span_is(text, cm_map_get(&s.docs[1], "n"), "\xC3\xA9"),
+	      "spans: positions count bytes in the second document");
+	cm_diags_free(&d);
+	cm_arena_free(a);
+}
 
 static void check(int cond, const char *what)
 {
@@ -254,5 +325,7 @@ int main(void)
 			      strlen(u1),
 		      "dashboard uid: only [a-zA-Z0-9_-]");
 	}
+	test_spans();
+
 	return failures ? 1 : 0;
 }

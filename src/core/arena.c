@@ -1,12 +1,18 @@
 /* arena.c - see arena.h for the contract. */
+#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) where there is one */
 #include "arena.h"
 
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+/* Chunks start at 256 KiB and double up to 8 MiB: a big tree takes few
+ * allocations, and the big chunks may use transparent huge pages (far
+ * fewer page faults for a tree of hundreds of MB). */
 #define CM_ARENA_CHUNK (256u * 1024u)
+#define CM_ARENA_CHUNK_MAX ((size_t)8 << 20)
 
 struct cm_chunk {
 	struct cm_chunk *next;
@@ -19,14 +25,17 @@ struct cm_arena {
 	struct cm_chunk *head;
 	size_t max;
 	size_t used;
+	size_t chunk; /* size of the next chunk */
 };
 
 cm_arena *cm_arena_new(size_t max)
 {
 	cm_arena *a = calloc(1, sizeof(*a));
 
-	if (a)
+	if (a) {
 		a->max = max;
+		a->chunk = CM_ARENA_CHUNK;
+	}
 	return a;
 }
 
@@ -67,10 +76,23 @@ static void *cm_arena_take(cm_arena *a, size_t n, size_t align)
 	if (need > a->max || a->used > a->max - need)
 		return NULL;
 	if (!c || c->size - c->used < need) {
-		size = need > CM_ARENA_CHUNK / 4 ? need : CM_ARENA_CHUNK;
+		size = need > a->chunk / 4 ? need : a->chunk;
 		c = malloc(sizeof(*c) + size);
 		if (!c)
 			return NULL;
+		if (size == a->chunk && a->chunk < CM_ARENA_CHUNK_MAX)
+			a->chunk *= 2;
+#ifdef MADV_HUGEPAGE
+		if (size >= ((size_t)4 << 20)) {
+			/* Advice only: the whole pages inside the chunk. */
+			uintptr_t p0 = ((uintptr_t)c + 4095) & ~(uintptr_t)4095;
+			uintptr_t p1 = ((uintptr_t)c + sizeof(*c) + size) &
+				       ~(uintptr_t)4095;
+
+			if (p1 > p0)
+				(void)madvise((void *)p0, p1 - p0, MADV_HUGEPAGE);
+		}
+#endif
 		c->size = size;
 		c->used = 0;
 		if (size == need && a->head) {

@@ -202,7 +202,7 @@ int cm_map_set(cm_arena *a, cm_node *map, const char *key, cm_node value)
 		return -1;
 	i = cm_map_find(map, key, klen);
 	if (i >= 0) {
-		map->u.kids[i] = value;
+		cm_node_replace(&map->u.kids[i], value);
 		return 0;
 	}
 	if (map->len >= CM_NODE_MAX_LEN)
@@ -218,6 +218,17 @@ int cm_map_set(cm_arena *a, cm_node *map, const char *key, cm_node value)
 	kids[2 * map->len + 1] = value;
 	map->len++;
 	return 0;
+}
+
+void cm_node_replace(cm_node *old, cm_node value)
+{
+	if (old->flags & (CM_NF_SRC | CM_NF_REPLACES | CM_NF_ALIAS)) {
+		value.flags = (uint16_t)((value.flags & ~(CM_NF_SRC | CM_NF_ALIAS)) |
+					 CM_NF_REPLACES);
+		value.off = old->off;
+		value.end = old->end;
+	}
+	*old = value;
 }
 
 int cm_map_append(cm_arena *a, cm_node *map, const cm_node *pairs, size_t n)

@@ -11,6 +11,12 @@
  *     an alias is replaced by a copy of the node it names.
  *   - line/col are 1-based positions in the source; 0 means the node was
  *     made by the function, not read.
+ *   - off/end is a byte range of the source text, meaningful only with a
+ *     flag saying what it is (CM_NF_SRC: the node as read, from its first
+ *     property to the end of its content; CM_NF_REPLACES: the read node
+ *     this node replaced; CM_NF_ALIAS: the alias text the node expands).
+ *     The writer (write/splice.h) copies every byte it has no edit for,
+ *     so a node made by the function must not carry CM_NF_SRC.
  *   - Nodes and strings live in the arena of the tree they belong to and
  *     are never freed one by one. Functions here that add or replace nodes
  *     take that arena and allocate from it.
@@ -51,7 +57,7 @@ typedef enum cm_style {
 typedef struct cm_node {
 	uint8_t kind;   /* cm_kind */
 	uint8_t style;  /* cm_style, scalars only */
-	uint16_t flags; /* reserved, 0 */
+	uint16_t flags; /* CM_NF_* */
 	uint32_t len;   /* scalar bytes, sequence items or mapping pairs */
 	uint32_t line;
 	uint32_t col;
@@ -60,7 +66,20 @@ typedef struct cm_node {
 		struct cm_node *kids; /* CM_SEQ (len), CM_MAP (2 * len) */
 	} u;
 	const char *tag; /* explicit tag or NULL */
+	uint32_t off;    /* source byte range, see CM_NF_* */
+	uint32_t end;
 } cm_node;
+
+/* Node flags. */
+#define CM_NF_SRC 0x1      /* read from the input; off/end is its text */
+#define CM_NF_REPLACES 0x2 /* made by the function in place of the read
+			    * node whose text is off/end */
+#define CM_NF_ALIAS 0x4    /* an alias expanded; off/end is the alias,
+			    * the spans inside are the anchored node's */
+#define CM_NF_ANCHOR 0x8   /* carries an anchor (aliases may copy it) */
+#define CM_NF_FLOW 0x10    /* a collection written in flow style */
+#define CM_NF_BARE 0x20    /* a flow mapping without braces (a "k: v"
+			    * entry of a flow sequence): no room for more */
 
 /* Most nodes a collection may hold; more is refused when building. */
 #define CM_NODE_MAX_LEN UINT32_MAX / 4
@@ -120,6 +139,12 @@ cm_node cm_seq_new(void);
  * when the arena is full or map is not a mapping (map unchanged).
  */
 int cm_map_set(cm_arena *a, cm_node *map, const char *key, cm_node value);
+
+/*
+ * Put value where *old is, recording (CM_NF_REPLACES) the source text of
+ * the node it replaces so that the writer can splice it in.
+ */
+void cm_node_replace(cm_node *old, cm_node value);
 
 /*
  * Append n key/value pairs (pairs[0..2n), keys not yet in map) with one

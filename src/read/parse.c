@@ -17,6 +17,20 @@ typedef struct cm_anchor {
 	cm_node node;
 } cm_anchor;
 
+/*
+ * Short scalars (keys, "v1", "TCP"...) repeat all through a large input:
+ * each distinct text is stored once and shared (node.h allows it, scalar
+ * text being immutable). Open addressing; when the table is full, texts
+ * are simply stored again.
+ */
+#define CM_INTERN_SLOTS_MAX 65536
+#define CM_INTERN_MAX_LEN 32
+
+typedef struct cm_intern {
+	const char *str; /* in the arena, or NULL */
+	size_t len;
+} cm_intern;
+
 typedef struct cm_builder {
 	cm_arena *arena;
 	const char *text;
@@ -35,7 +49,133 @@ typedef struct cm_builder {
 	size_t nanchors, acap;
 	cm_node *docs;
 	size_t ndocs, dcap;
+	uint32_t *starts; /* byte offset of each document, malloc'd */
+	size_t scap;
+
+	/* Character index (libyaml's marks) to byte offset. */
+	size_t base;  /* 3 after a UTF-8 byte-order mark, else 0 */
+	int ascii;    /* no byte >= 0x80 after the mark: index + base */
+	size_t ci, bi; /* a known pair, moved as marks are asked for */
+	int spans;    /* byte offsets make sense (UTF-8, < 4 GiB) */
+	cm_intern *intern; /* nintern slots (a power of two), or NULL */
+	size_t nintern, interned;
 } cm_builder;
+
+/* A cheap hash of n bytes of s: the length and the first and last eight
+ * bytes (equal texts still get compared in full). */
+static size_t cm_text_hash(const char *s, size_t n)
+{
+	uint64_t a = 0, b = 0;
+
+	memcpy(&a, s, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&b, s + n - 8, 8);
+	return (size_t)(((a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^
+			 n) >> 16);
+}
+
+/* The arena copy of n bytes of s, shared with an equal short text
+ * copied before. NULL when the arena is full. */
+static const char *cm_text_copy(cm_builder *b, const char *s, size_t n)
+{
+	size_t i;
+	char *p;
+
+	if (!b->intern || n > CM_INTERN_MAX_LEN ||
+	    b->interned >= b->nintern / 2)
+		return cm_arena_strndup(b->arena, s, n);
+	for (i = cm_text_hash(s, n) & (b->nintern - 1);;
+	     i = (i + 1) & (b->nintern - 1)) {
+		cm_intern *e = &b->intern[i];
+
+		if (!e->str) {
+			p = cm_arena_strndup(b->arena, s, n);
+			if (p) {
+				e->str = p;
+				e->len = n;
+				b->interned++;
+			}
+			return p;
+		}
+		if (e->len == n && memcmp(e->str, s, n) == 0)
+			return e->str;
+	}
+}
+
+/*
+ * The byte offset of libyaml's character index ci (marks count
+ * characters, a CR LF as two). Moves a cursor from the last answer, so a
+ * parse that asks in document order costs one pass over the text.
+ */
+static uint32_t cm_byte_at(cm_builder *b, size_t ci)
+{
+	const unsigned char *t = (const unsigned char *)b->text;
+
+	if (!b->spans)
+		return 0;
+	if (b->ascii)
+		return (uint32_t)(ci + b->base);
+	while (b->ci < ci && b->bi < b->text_len) {
+		b->bi++;
+		while (b->bi < b->text_len && (t[b->bi] & 0xC0) == 0x80)
+			b->bi++;
+		b->ci++;
+	}
+	while (b->ci > ci && b->bi > b->base) {
+		b->bi--;
+		while (b->bi > b->base && (t[b->bi] & 0xC0) == 0x80)
+			b->bi--;
+		b->ci--;
+	}
+	return (uint32_t)b->bi;
+}
+
+/* Set up cm_byte_at() for b->text. */
+static void cm_spans_init(cm_builder *b)
+{
+	const unsigned char *t = (const unsigned char *)b->text;
+	size_t i;
+
+	b->spans = b->text_len < UINT32_MAX &&
+		   !(b->text_len >= 2 && ((t[0] == 0xFF && t[1] == 0xFE) ||
+					  (t[0] == 0xFE && t[1] == 0xFF)));
+	b->base = b->text_len >= 3 && t[0] == 0xEF && t[1] == 0xBB &&
+			  t[2] == 0xBF
+		      ? 3
+		      : 0;
+	b->ascii = 1;
+	for (i = b->base; i + 8 <= b->text_len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, t + i, 8);
+		if (w & 0x8080808080808080ull) {
+			b->ascii = 0;
+			break;
+		}
+	}
+	for (; i < b->text_len && b->ascii; i++)
+		if (t[i] & 0x80)
+			b->ascii = 0;
+	/* Line breaks other than LF and CR LF (a lone CR, NEL, LS, PS) would
+	 * put lines where the writer does not look for them: such text is
+	 * written by the emitter instead. */
+	for (i = 0; b->spans && i < b->text_len; i++) {
+		const unsigned char *cr = memchr(t + i, '\r', b->text_len - i);
+
+		if (!cr)
+			break;
+		i = (size_t)(cr - t);
+		if (i + 1 >= b->text_len || t[i + 1] != '\n')
+			b->spans = 0;
+	}
+	for (i = 0; b->spans && !b->ascii && i + 1 < b->text_len; i++)
+		if ((t[i] == 0xC2 && t[i + 1] == 0x85) ||
+		    (t[i] == 0xE2 && i + 2 < b->text_len && t[i + 1] == 0x80 &&
+		     (t[i + 2] == 0xA8 || t[i + 2] == 0xA9)))
+			b->spans = 0;
+	b->ci = 0;
+	b->bi = b->base;
+}
 
 /* Grow a malloc'd vector so that it holds at least one more element. */
 static int cm_vec_reserve(void **v, size_t *cap, size_t n, size_t elem)
@@ -288,13 +428,25 @@ static int cm_check_dups(cm_builder *b, const cm_node *kids, size_t pairs)
 	return 1;
 }
 
-/* Close the innermost collection. 0, or -1 after reporting. */
-static int cm_close(cm_builder *b, const yaml_mark_t *m)
+/* Close the innermost collection at event ev. 0, or -1 after reporting. */
+static int cm_close(cm_builder *b, const yaml_event_t *ev)
 {
+	const yaml_mark_t *m = &ev->start_mark;
 	cm_frame *f = &b->frames[b->nframes - 1];
 	size_t count = b->n - f->start;
 	cm_node node = f->node;
 	int rc;
+
+	if (node.flags & CM_NF_FLOW) {
+		node.end = cm_byte_at(b, ev->end_mark.index);
+		if (ev->end_mark.index == ev->start_mark.index) {
+			/* No closing bracket: a single pair in a flow list. */
+			node.flags |= CM_NF_BARE;
+			node.end = count ? b->stack[b->n - 1].end : node.off;
+		}
+	}
+	else
+		node.end = count ? b->stack[b->n - 1].end : node.off;
 
 	if (f->node.kind == CM_MAP) {
 		if (count % 2) {
@@ -371,6 +523,15 @@ static int cm_open(cm_builder *b, cm_kind kind, const yaml_event_t *ev,
 	f->node.kind = (uint8_t)kind;
 	f->node.line = (uint32_t)ev->start_mark.line + 1;
 	f->node.col = (uint32_t)ev->start_mark.column + 1;
+	f->node.flags = CM_NF_SRC;
+	f->node.off = cm_byte_at(b, ev->start_mark.index);
+	if (anchor)
+		f->node.flags |= CM_NF_ANCHOR;
+	if ((kind == CM_MAP &&
+	     ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE) ||
+	    (kind == CM_SEQ &&
+	     ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE))
+		f->node.flags |= CM_NF_FLOW;
 	f->node.tag = cm_tag_copy(b, tag);
 	if (tag && !f->node.tag)
 		goto oom;
@@ -400,9 +561,13 @@ static int cm_scalar(cm_builder *b, const yaml_event_t *ev)
 	node.len = (uint32_t)ev->data.scalar.length;
 	node.line = (uint32_t)ev->start_mark.line + 1;
 	node.col = (uint32_t)ev->start_mark.column + 1;
-	node.u.str = cm_arena_strndup(b->arena,
-				      (const char *)ev->data.scalar.value,
-				      ev->data.scalar.length);
+	node.flags = CM_NF_SRC;
+	if (ev->data.scalar.anchor)
+		node.flags |= CM_NF_ANCHOR;
+	node.off = cm_byte_at(b, ev->start_mark.index);
+	node.end = cm_byte_at(b, ev->end_mark.index);
+	node.u.str = cm_text_copy(b, (const char *)ev->data.scalar.value,
+				  ev->data.scalar.length);
 	if (!node.u.str)
 		goto oom;
 	/* An explicit tag (including the non-specific "!") is kept. */
@@ -538,6 +703,10 @@ static int cm_alias(cm_builder *b, const yaml_event_t *ev)
 	b->alias_bytes = bytes;
 	copy.line = (uint32_t)ev->start_mark.line + 1;
 	copy.col = (uint32_t)ev->start_mark.column + 1;
+	copy.flags = (uint16_t)((copy.flags & ~CM_NF_ANCHOR) | CM_NF_SRC |
+				CM_NF_ALIAS);
+	copy.off = cm_byte_at(b, ev->start_mark.index);
+	copy.end = cm_byte_at(b, ev->end_mark.index);
 	if (cm_push(b, &copy) < 0) {
 		cm_error_oom(b, &ev->start_mark);
 		return -1;
@@ -557,6 +726,8 @@ static void cm_builder_free(cm_builder *b)
 	free(b->frames);
 	free(b->anchors);
 	free(b->docs);
+	free(b->starts);
+	free(b->intern);
 }
 
 int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
@@ -578,6 +749,15 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 	b.alias_bytes = limits->max_alias_bytes;
 	out->docs = NULL;
 	out->n = 0;
+	out->starts = NULL;
+	out->spans = false;
+	cm_spans_init(&b);
+	/* About one slot per 256 bytes of text: 1,024 to 65,536. */
+	for (b.nintern = 1024; b.nintern < CM_INTERN_SLOTS_MAX &&
+			       b.nintern < len / 256;
+	     b.nintern *= 2)
+		;
+	b.intern = calloc(b.nintern, sizeof(cm_intern)); /* optional */
 
 	if (!yaml_parser_initialize(&parser)) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
@@ -621,7 +801,17 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
-			ok = cm_close(&b, &ev.start_mark) == 0;
+			ok = cm_close(&b, &ev) == 0;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (cm_vec_reserve((void **)&b.starts, &b.scap, b.ndocs,
+					   sizeof(uint32_t)) < 0) {
+				cm_error_oom(&b, &ev.start_mark);
+				break;
+			}
+			b.starts[b.ndocs] = b.ndocs ? cm_byte_at(&b, ev.start_mark.index)
+						    : 0;
+			ok = 1;
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			/* Anchors are scoped to their document. */
@@ -654,7 +844,17 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 			goto out;
 		}
 		memcpy(out->docs, b.docs, b.ndocs * sizeof(cm_node));
+		out->starts = cm_arena_alloc(a, b.ndocs * sizeof(uint32_t));
+		if (!out->starts) {
+			out->n = 0;
+			out->docs = NULL;
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "%s: out of memory after parsing", name);
+			goto out;
+		}
+		memcpy(out->starts, b.starts, b.ndocs * sizeof(uint32_t));
 	}
+	out->spans = b.spans != 0;
 	rc = 0;
 out:
 	yaml_parser_delete(&parser);

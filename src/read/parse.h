@@ -14,13 +14,22 @@
  *     Parsing never runs long on such input: it stops at the first event
  *     past a limit.
  *
- * Ownership: the caller owns the arena and the input text; the text may be
- * freed once cm_parse() returns (the trees hold copies).
+ *   - Every node read carries CM_NF_SRC and its byte range in the text
+ *     (node.h): from its anchor or tag, if any, to the end of its
+ *     content; a flow collection's range ends after its closing bracket,
+ *     a block collection's at the end of its last child. Alias copies are
+ *     marked CM_NF_ALIAS, anchored nodes CM_NF_ANCHOR.
+ *
+ * Ownership: the caller owns the arena and the input text; the trees hold
+ * copies of the scalars, so the text may be freed once cm_parse()
+ * returns, unless the caller means to write it back (write/splice.h).
  */
 #ifndef CM_PARSE_H
 #define CM_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../core/arena.h"
 #include "../core/diag.h"
@@ -40,6 +49,13 @@ typedef struct cm_parse_limits {
 typedef struct cm_stream {
 	cm_node *docs; /* in the arena */
 	size_t n;
+	/* Byte offset where each document begins (its "---" or directives,
+	 * or its first node; 0 for the first), in the arena; and whether the
+	 * node spans (node.h) can be used to write the text back: true for
+	 * UTF-8 text under 4 GiB whose line breaks are LF or CR LF, false
+	 * for UTF-16 or other line breaks (then the writer re-emits). */
+	uint32_t *starts;
+	bool spans;
 } cm_stream;
 
 /*

@@ -824,7 +824,7 @@ static void cm_put_pairs_mode(cm_apply *x, cm_node *map, const cm_node *pairs,
 					    v->u.str);
 		}
 		if (!keep)
-			*old = *v;
+			cm_node_replace(old, *v);
 	}
 	if (nadd && cm_map_append(x->arena, map, add, nadd) < 0)
 		x->oom = 1;

@@ -121,7 +121,17 @@ static int cm_emit_node(yaml_emitter_t *e, const cm_node *n)
 		count = 2 * (size_t)n->len;
 		for (i = 0; i < count; i += 2) {
 			const cm_node *k = &n->u.kids[i];
+			cm_node tilde;
 
+			/* An empty plain key is a null that libyaml would
+			 * write as '' (a string): write it as ~. */
+			if (k->kind == CM_SCALAR && k->len == 0 && !k->tag &&
+			    k->style == CM_STYLE_PLAIN) {
+				tilde = *k;
+				tilde.u.str = "~";
+				tilde.len = 1;
+				k = &tilde;
+			}
 			if (!(k->kind == CM_SCALAR
 				      ? cm_emit_scalar(e, k, cm_key_style(k))
 				      : cm_emit_node(e, k)) ||

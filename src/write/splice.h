@@ -1,0 +1,105 @@
+/*
+ * splice.h - writing the input back byte for byte, with the function's
+ * edits spliced in.
+ *
+ * Invariants:
+ *   - Every byte of the input outside an edit is copied as it was read:
+ *     scalars, quoting, comments, blank lines, indentation, document
+ *     markers, byte-order mark, line endings, flow or block style.
+ *   - An edit is one of: pairs the function added to a mapping that was
+ *     read (written after the mapping's last entry, in its style: block
+ *     lines at the indentation of its keys, or ", k: v" entries in a
+ *     flow mapping, JSON-quoted when its keys are double-quoted); a value
+ *     the function replaced (a label overwritten, a null made a mapping);
+ *     an item or document removed, or added (generated objects, written
+ *     by the emitter); the ResourceList's `results` removed and written
+ *     anew at the end of the root.
+ *   - Where an edit cannot be spliced safely (inside an anchored node or
+ *     an alias, a kind of change the writer does not know, text that is
+ *     not UTF-8), planning says so and the caller writes the tree with
+ *     the emitter instead, as a whole.
+ *
+ * Ownership: a plan points into the input text (which must outlive it)
+ * and owns its edit list and edit texts; the trees it was planned from
+ * may be freed before cm_splice_write().
+ */
+#ifndef CM_SPLICE_H
+#define CM_SPLICE_H
+
+#include <stddef.h>
+
+#include "../core/arena.h"
+#include "../core/buf.h"
+#include "../core/diag.h"
+#include "../core/node.h"
+#include "../read/parse.h"
+
+typedef struct cm_edit {
+	size_t off;  /* where in the input */
+	size_t del;  /* input bytes it removes from off */
+	size_t text; /* its text: sp->text.data + text, len bytes */
+	size_t len;
+	size_t seq;  /* order of making, to keep equal offsets stable */
+} cm_edit;
+
+/* A scalar the plan has written before, and where its text is. */
+typedef struct cm_memo {
+	const char *str; /* the node's text (shared by the nodes of a label) */
+	unsigned mode;   /* style and context it was written in */
+	size_t off, len; /* in memo */
+} cm_memo;
+
+#define CM_SPLICE_MEMO 256
+
+typedef struct cm_splice {
+	const char *src; /* the input text */
+	size_t len;
+	size_t bom;      /* 3 after a UTF-8 byte-order mark: not a column */
+	cm_edit *v;      /* malloc'd */
+	size_t n, cap;
+	cm_buf text;     /* the edits' texts */
+	const char *nl;  /* "\n", or "\r\n" when the input uses CR LF */
+	size_t nl_len;
+	/* The same labels go into every item: their text is made once. */
+	cm_memo memo[CM_SPLICE_MEMO];
+	cm_buf memo_text;
+	/* ... and whole edits repeat (the same lines at the same depth in
+	 * every item): an edit equal to one made before shares its text. */
+	cm_memo same[CM_SPLICE_MEMO];
+	int fallback;    /* the edits cannot be spliced: emit the tree */
+	int oom;
+} cm_splice;
+
+/* A plan over len bytes of src, with at most max bytes of edit text. */
+void cm_splice_init(cm_splice *sp, const char *src, size_t len, size_t max);
+
+/* Release the plan's memory (not the input). */
+void cm_splice_free(cm_splice *sp);
+
+/*
+ * Plan a KRM run's output. root is the ResourceList as read (and edited),
+ * orig[0..n_orig) the items as they were read (shallow copies made before
+ * the stages ran), items the final items sequence. With edits == 0 the
+ * items come out exactly as read (a failed run); diags become the new
+ * `results` (built in arena a). Returns 0 (check sp->fallback), or -1
+ * when out of memory.
+ */
+int cm_splice_krm(cm_splice *sp, cm_arena *a, const cm_node *root,
+		  const cm_node *orig, size_t n_orig, const cm_node *items,
+		  int edits, const cm_diags *diags);
+
+/*
+ * Plan a legacy run's output: s holds every document as read (their
+ * starts give each one's bytes), docs[0..n) the final resources. Returns
+ * 0 (check sp->fallback), or -1 when out of memory.
+ */
+int cm_splice_stream(cm_splice *sp, const cm_stream *s, const cm_node *orig,
+		     const cm_node *docs, size_t n);
+
+/*
+ * Append the input with the planned edits to out. Returns 0, or -1 when
+ * out's maximum is passed or memory runs out (out unchanged then).
+ */
+int cm_splice_write(const cm_splice *sp, cm_buf *out);
+
+#endif
