@@ -20,6 +20,50 @@
 #include "../core/node.h"
 
 /*
+ * The object builder: what the generators build nodes with.
+ *
+ * Invariants:
+ *   - oom is sticky: once a step fails (out of memory, a node or text
+ *     over its maximum) every later put and push is skipped and oom
+ *     stays 1, so a generator builds a whole object and checks oom once.
+ *   - Every function returns something usable even after a failure: a
+ *     CM_NONE node (which put and push refuse) or "" for text.
+ *
+ * Ownership: the builder owns nothing; nodes and text come from the
+ * arena a, which the caller owns. put and push store v in the map or
+ * sequence (both arena-allocated) without copying what v points to.
+ */
+typedef struct cm_ob {
+	cm_arena *a;
+	int oom; /* 1 once any step failed */
+} cm_ob;
+
+/* Most bytes cm_ob_fmt() makes (1 MiB); more sets oom. */
+#define CM_OB_TEXT_MAX ((size_t)1 << 20)
+
+/* A scalar node holding a copy of s, or CM_NONE with oom set. */
+cm_node cm_ob_str(cm_ob *b, const char *s);
+
+/* Set key k of map to v; a CM_NONE v or a failure sets oom. */
+void cm_ob_put(cm_ob *b, cm_node *map, const char *k, cm_node v);
+
+/* Set key k of map to the string v; nothing when v is NULL. */
+void cm_ob_puts(cm_ob *b, cm_node *map, const char *k, const char *v);
+
+/* Append v to seq; a CM_NONE v or a failure sets oom. */
+void cm_ob_push(cm_ob *b, cm_node *seq, cm_node v);
+
+/*
+ * printf-style text in the arena (at most CM_OB_TEXT_MAX bytes). Returns
+ * it, or "" with oom set when memory runs out or the text is too long.
+ */
+const char *cm_ob_fmt(cm_ob *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A copy of s in the arena (s may be NULL: ""); "" with oom set on failure. */
+const char *cm_ob_dup(cm_ob *b, const char *s);
+
+/*
  * Replace the item of the same kind, namespace and name as obj, keeping
  * that item's own orchestrator annotations, or append obj. Returns 0, or
  * -1 when out of memory (items is then unchanged or holds obj).
