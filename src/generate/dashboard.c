@@ -282,33 +282,8 @@ static const char *cm_fill_tpl(cm_dgen *g, cm_buf *out, const char *t)
  */
 static const char *cm_fill_profile(cm_dgen *g, cm_buf *out, const char *t)
 {
-	const cm_mon_plan *p = g->mon;
-	const char *vals[][2] = {
-		{"{service}", p->service},
-		{"{namespace}", p->namespace_ ? p->namespace_ : ""},
-		{"{team}", p->team},
-		{"{environment}", p->environment},
-	};
-
 	cm_buf_reset(out);
-	while (*t) {
-		size_t i, hit = 0;
-
-		for (i = 0; i < 4; i++) {
-			size_t pl = strlen(vals[i][0]);
-
-			if (!strncmp(t, vals[i][0], pl)) {
-				if (cm_buf_adds(out, vals[i][1]) < 0)
-					g->oom = 1;
-				t += pl;
-				hit = 1;
-				break;
-			}
-		}
-		if (!hit && cm_buf_add(out, t++, 1) < 0)
-			g->oom = 1;
-	}
-	if (cm_buf_add(out, "", 0) < 0 || !out->data)
+	if (cm_mon_fill_text(out, t, g->mon, NULL) < 0 || !out->data)
 		g->oom = 1;
 	return out->data ? out->data : "";
 }
@@ -915,10 +890,6 @@ static cm_node nblock(cm_ob *b, const char *text)
 static void ncopy_pairs(cm_ob *b, cm_node *dst, const cm_node *src,
 			const cm_mon_plan *p, int fill)
 {
-	const char *keys[] = {"{service}", "{namespace}", "{team}",
-			      "{environment}", "{alert}"};
-	const char *vals[] = {p->service, p->namespace_ ? p->namespace_ : "",
-			      p->team, p->environment, ""};
 	uint32_t i;
 	cm_buf out;
 
@@ -931,27 +902,10 @@ static void ncopy_pairs(cm_ob *b, cm_node *dst, const cm_node *src,
 			continue;
 		t = src->u.kids[2 * i + 1].u.str;
 		cm_buf_reset(&out);
-		while (fill && *t) {
-			size_t k, hit = 0;
-
-			for (k = 0; k < 5; k++) {
-				size_t kl = strlen(keys[k]);
-
-				if (!strncmp(t, keys[k], kl)) {
-					if (cm_buf_adds(&out, vals[k]) < 0)
-						b->oom = 1;
-					t += kl;
-					hit = 1;
-					break;
-				}
-			}
-			if (!hit && cm_buf_add(&out, t++, 1) < 0)
-				b->oom = 1;
-		}
-		if (fill && cm_buf_add(&out, "", 0) < 0)
+		if (fill && cm_mon_fill_text(&out, t, p, "") < 0)
 			b->oom = 1;
 		cm_ob_puts(b, dst, src->u.kids[2 * i].u.str,
-		      fill ? (out.data ? out.data : "") : t);
+			   fill ? (out.data ? out.data : "") : t);
 	}
 	cm_buf_free(&out);
 }

@@ -31,39 +31,15 @@ typedef struct cm_gen {
  */
 static const char *gsubst(cm_gen *g, const char *t, const char *alert)
 {
-	const char *vals[][2] = {
-		{"{service}", g->plan.service},
-		{"{namespace}", g->plan.namespace_ ? g->plan.namespace_ : ""},
-		{"{team}", g->plan.team},
-		{"{environment}", g->plan.environment},
-		{"{alert}", alert ? alert : ""},
-	};
 	const char *res;
 	cm_buf out;
 
 	cm_buf_init(&out, 64 * 1024);
-	while (*t) {
-		size_t i, hit = 0;
-
-		for (i = 0; i < 5; i++) {
-			size_t pl = strlen(vals[i][0]);
-
-			if (!strncmp(t, vals[i][0], pl)) {
-				if (cm_buf_adds(&out, vals[i][1]) < 0)
-					g->ob.oom = 1;
-				t += pl;
-				hit = 1;
-				break;
-			}
-		}
-		if (!hit && cm_buf_add(&out, t++, 1) < 0)
-			g->ob.oom = 1;
-	}
-	res = cm_arena_strndup(g->ob.a, out.data ? out.data : "", out.len);
-	if (!res)
+	if (cm_mon_fill_text(&out, t, &g->plan, alert ? alert : "") < 0)
 		g->ob.oom = 1;
+	res = cm_ob_dup(&g->ob, out.data);
 	cm_buf_free(&out);
-	return res ? res : "";
+	return res;
 }
 
 /* metadata for a generated object: name, namespace, the profile's extra
