@@ -107,13 +107,10 @@ static void bmatch(cm_bgen *g, const char *label, const char *value)
 /* The scratch buffer's text in the arena; the buffer is emptied. */
 static const char *btake(cm_bgen *g)
 {
-	char *s = cm_arena_strndup(g->ob.a, g->expr.data ? g->expr.data : "",
-				   g->expr.len);
+	const char *s = cm_ob_dup(&g->ob, g->expr.data);
 
 	cm_buf_reset(&g->expr);
-	if (!s)
-		g->ob.oom = 1;
-	return s ? s : "";
+	return s;
 }
 
 /* metadata with name, namespace and the monitoring profile's labels. */

@@ -433,11 +433,9 @@ static const char *gtmpl(cm_gen *g, const cm_vars *v, const char *t)
 		if (cm_buf_add(&out, t++, 1) < 0)
 			g->ob.oom = 1;
 	}
-	res = cm_arena_strndup(g->ob.a, out.data ? out.data : "", out.len);
-	if (!res)
-		g->ob.oom = 1;
+	res = cm_ob_dup(&g->ob, out.data);
 	cm_buf_free(&out);
-	return res ? res : "";
+	return res;
 }
 
 static const char *gdec(cm_gen *g, cm_dec d)
