@@ -310,8 +310,7 @@ static cm_node gen_alert_rules(cm_bgen *g, const char *svc_key)
 {
 	const cm_cost_plan *p = g->plan;
 	const char *svc_label = ksm_label(g, svc_key);
-	cm_node pr = cm_map_new(), spec = cm_map_new(), groups = cm_seq_new();
-	cm_node grp = cm_map_new(), rules = cm_seq_new();
+	cm_node pr = cm_map_new(), rules = cm_seq_new();
 	char budget[512], group[300], num[CM_DEC_BUFSZ], thr[CM_DEC_BUFSZ];
 	char total[CM_DEC_BUFSZ];
 	const char *sel, *nssel;
@@ -377,11 +376,7 @@ static cm_node gen_alert_rules(cm_bgen *g, const char *svc_key)
 	cm_ob_puts(&g->ob, &pr, "kind", "PrometheusRule");
 	cm_ob_put(&g->ob, &pr, "metadata",
 		  bmeta(g, cm_ob_fmt(&g->ob, "%s-budget-alerts", p->service)));
-	cm_ob_puts(&g->ob, &grp, "name", group);
-	cm_ob_put(&g->ob, &grp, "rules", rules);
-	cm_ob_push(&g->ob, &groups, grp);
-	cm_ob_put(&g->ob, &spec, "groups", groups);
-	cm_ob_put(&g->ob, &pr, "spec", spec);
+	cm_ob_rule_group(&g->ob, &pr, group, rules);
 	return pr;
 }
 

@@ -785,13 +785,8 @@ static cm_node gen_rule_object(cm_gen *g, const char *suffix,
 {
 	cm_node pr = gobject(g, "monitoring.coreos.com/v1", "PrometheusRule",
 			     cm_ob_fmt(&g->ob, "%s-%s", g->plan.service, suffix));
-	cm_node spec = cm_map_new(), groups = cm_seq_new(), grp = cm_map_new();
 
-	cm_ob_puts(&g->ob, &grp, "name", group);
-	cm_ob_put(&g->ob, &grp, "rules", rules);
-	cm_ob_push(&g->ob, &groups, grp);
-	cm_ob_put(&g->ob, &spec, "groups", groups);
-	cm_ob_put(&g->ob, &pr, "spec", spec);
+	cm_ob_rule_group(&g->ob, &pr, group, rules);
 	return pr;
 }
 

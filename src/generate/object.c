@@ -160,3 +160,15 @@ const char *cm_ob_dup(cm_ob *b, const char *s)
 		b->oom = 1;
 	return d ? d : "";
 }
+
+/* Stores rules (arena nodes) in pr; on failure (or after one) sets oom. */
+void cm_ob_rule_group(cm_ob *b, cm_node *pr, const char *group, cm_node rules)
+{
+	cm_node spec = cm_map_new(), groups = cm_seq_new(), grp = cm_map_new();
+
+	cm_ob_puts(b, &grp, "name", group);
+	cm_ob_put(b, &grp, "rules", rules);
+	cm_ob_push(b, &groups, grp);
+	cm_ob_put(b, &spec, "groups", groups);
+	cm_ob_put(b, pr, "spec", spec);
+}

@@ -70,4 +70,10 @@ const char *cm_ob_dup(cm_ob *b, const char *s);
  */
 int cm_gen_upsert(cm_arena *a, cm_node *items, cm_node obj);
 
+/*
+ * Set spec of PrometheusRule pr to one rule group: spec.groups =
+ * [{name: group, rules: rules}]. A failure sets oom.
+ */
+void cm_ob_rule_group(cm_ob *b, cm_node *pr, const char *group, cm_node rules);
+
 #endif
