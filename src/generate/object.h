@@ -1,17 +1,26 @@
 /*
- * object.h - what every generator shares: putting a generated object
+ * object.h - what every generator shares: the object builder (cm_ob)
+ * that builds a generated object's nodes, and putting a generated object
  * into the items (replacing the one a previous run generated). The
  * service's workload is found with cm_find_workload() (expand/catalog.h).
  *
  * Invariants:
+ *   - The builder's oom flag is sticky: once a step fails (out of memory,
+ *     a node or text over its maximum) every later put and push is
+ *     skipped and oom stays 1, so a generator builds a whole object and
+ *     checks oom once, before the object is used.
+ *   - Every builder function returns something usable even after a
+ *     failure: a CM_NONE node (which put and push refuse) or "" for text.
  *   - A rerun replaces a generated object in place (same kind, namespace
  *     and name) and never duplicates it; the replaced item's own
  *     orchestrator annotations (kpt's file path and index) are kept, and
  *     an item that already holds the object's data is left as it is (its
  *     bytes too), so a rerun on re-serialised output changes nothing.
  *
- * Ownership: nodes are allocated from the items' arena; results point
- * into the items.
+ * Ownership: the builder owns nothing. Nodes and text come from the
+ * arena (the builder's a, the items' arena), which the caller owns and
+ * which outlives them; put and push store a node in the map or sequence
+ * without copying what it points to. Results point into the items.
  */
 #ifndef CM_OBJECT_H
 #define CM_OBJECT_H
@@ -19,20 +28,7 @@
 #include "../core/arena.h"
 #include "../core/node.h"
 
-/*
- * The object builder: what the generators build nodes with.
- *
- * Invariants:
- *   - oom is sticky: once a step fails (out of memory, a node or text
- *     over its maximum) every later put and push is skipped and oom
- *     stays 1, so a generator builds a whole object and checks oom once.
- *   - Every function returns something usable even after a failure: a
- *     CM_NONE node (which put and push refuse) or "" for text.
- *
- * Ownership: the builder owns nothing; nodes and text come from the
- * arena a, which the caller owns. put and push store v in the map or
- * sequence (both arena-allocated) without copying what v points to.
- */
+/* The object builder: an arena and the sticky out-of-memory flag. */
 typedef struct cm_ob {
 	cm_arena *a;
 	int oom; /* 1 once any step failed */
