@@ -377,43 +377,68 @@ out:
 	return rc;
 }
 
-static int cm_run_expand(const cm_opts *o, cm_diags *d)
+/* Releases the n buffers of cats and the array (NULL: nothing). */
+static void cm_free_catalogs(cm_buf *cats, int n)
 {
-	cm_buf cfg, out, *cats = NULL;
-	cm_read_status st;
-	int rc = CM_EXIT_OK, i, n = 0;
+	int i;
 
-	cm_buf_init(&cfg, o->max_input);
-	cm_buf_init(&out, cm_max_output(o));
-	cats = calloc((size_t)o->n_catalogs + 1, sizeof(*cats));
+	for (i = 0; cats && i < n; i++)
+		cm_buf_free(&cats[i]);
+	free(cats);
+}
+
+/*
+ * Returns the o->n_catalogs catalog files read into a new array of
+ * buffers, which the caller releases with cm_free_catalogs(). On error
+ * (out of memory, a file that cannot be read) returns NULL after
+ * reporting, with the exit code in *rc.
+ */
+static cm_buf *cm_read_catalogs(const cm_opts *o, cm_diags *d, int *rc)
+{
+	cm_buf *cats = calloc((size_t)o->n_catalogs + 1, sizeof(*cats));
+	cm_read_status st;
+	int n;
+
 	if (!cats) {
 		cm_diag_add(d, CM_SEV_ERROR, NULL, "out of memory");
-		rc = CM_EXIT_USAGE;
-		goto out;
-	}
-	st = cm_read_file(o->config_path, &cfg);
-	if (st != CM_READ_OK) {
-		rc = cm_read_failed(st, o->config_path, o, d);
-		goto out;
+		*rc = CM_EXIT_USAGE;
+		return NULL;
 	}
 	for (n = 0; n < o->n_catalogs; n++) {
 		cm_buf_init(&cats[n], o->max_input);
 		st = cm_read_file(o->catalogs[n], &cats[n]);
 		if (st != CM_READ_OK) {
-			rc = cm_read_failed(st, o->catalogs[n], o, d);
-			n++;
-			goto out;
+			*rc = cm_read_failed(st, o->catalogs[n], o, d);
+			cm_free_catalogs(cats, n + 1);
+			return NULL;
 		}
 	}
+	return cats;
+}
+
+static int cm_run_expand(const cm_opts *o, cm_diags *d)
+{
+	cm_buf cfg, out, *cats = NULL;
+	cm_read_status st;
+	int rc = CM_EXIT_OK;
+
+	cm_buf_init(&cfg, o->max_input);
+	cm_buf_init(&out, cm_max_output(o));
+	st = cm_read_file(o->config_path, &cfg);
+	if (st != CM_READ_OK) {
+		rc = cm_read_failed(st, o->config_path, o, d);
+		goto out;
+	}
+	cats = cm_read_catalogs(o, d, &rc);
+	if (!cats)
+		goto out;
 	rc = cm_expand_process(&cfg, o->config_path, cats,
 			       (const char *const *)o->catalogs,
 			       (size_t)o->n_catalogs, &out, d);
 	if (rc == CM_EXIT_OK)
 		rc = cm_write_stdout(&out, d);
 out:
-	for (i = 0; i < n; i++)
-		cm_buf_free(&cats[i]);
-	free(cats);
+	cm_free_catalogs(cats, o->n_catalogs);
 	cm_buf_free(&cfg);
 	cm_buf_free(&out);
 	return rc;
@@ -440,33 +465,19 @@ static int cm_run_schema(cm_diags *d)
 
 static int cm_run_profiles(const cm_opts *o, cm_diags *d)
 {
-	cm_buf out, *cats = calloc((size_t)o->n_catalogs + 1, sizeof(cm_buf));
-	cm_read_status st;
-	int rc = CM_EXIT_OK, i, n = 0;
+	cm_buf out, *cats;
+	int rc = CM_EXIT_OK;
 
 	cm_buf_init(&out, cm_max_output(o));
-	if (!cats) {
-		cm_diag_add(d, CM_SEV_ERROR, NULL, "out of memory");
-		rc = CM_EXIT_USAGE;
+	cats = cm_read_catalogs(o, d, &rc);
+	if (!cats)
 		goto out;
-	}
-	for (n = 0; n < o->n_catalogs; n++) {
-		cm_buf_init(&cats[n], o->max_input);
-		st = cm_read_file(o->catalogs[n], &cats[n]);
-		if (st != CM_READ_OK) {
-			rc = cm_read_failed(st, o->catalogs[n], o, d);
-			n++;
-			goto out;
-		}
-	}
 	rc = cm_profiles_process(cats, (const char *const *)o->catalogs,
 				 (size_t)o->n_catalogs, o->json, &out, d);
 	if (rc == CM_EXIT_OK)
 		rc = cm_write_stdout(&out, d);
 out:
-	for (i = 0; i < n; i++)
-		cm_buf_free(&cats[i]);
-	free(cats);
+	cm_free_catalogs(cats, o->n_catalogs);
 	cm_buf_free(&out);
 	return rc;
 }

@@ -283,6 +283,36 @@ static int cm_dash_check_selector(const cm_node *sel, const char *path,
 	return 0;
 }
 
+/* A ServiceProfile field by its typed and its flat (ConfigMap) name. */
+typedef struct cm_dash_field {
+	const char *typed, *flat;
+} cm_dash_field;
+
+/*
+ * Report every field f[i] (of n) with set[i] as one that does not apply
+ * to the delivery form: `field "<path>" <why>`. Returns 0 when none is
+ * set, else -1 after reporting. w is the configuration's place.
+ */
+static int cm_dash_misplaced(const cm_config *cfg, cm_where w,
+			     const cm_dash_field *f, const bool *set, size_t n,
+			     const char *why, cm_diags *diags)
+{
+	char path[160];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!set[i])
+			continue;
+		w.field_path = cm_config_path(cfg, f[i].typed, f[i].flat, path,
+					      sizeof(path));
+		cm_diag_add(diags, CM_SEV_ERROR, &w, "field \"%s\" %s", path,
+			    why);
+		rc = -1;
+	}
+	return rc;
+}
+
 int cm_dash_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 		   const cm_mon_plan *mon, cm_dash_plan *out, cm_diags *diags)
 {
@@ -341,33 +371,23 @@ int cm_dash_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 			      ? cfg->dashboard.folder
 			      : NULL;
 	if (out->delivery == CM_DASH_CONFIGMAP) {
-		static const struct {
-			const char *typed, *flat;
-		} op_only[] = {
+		static const cm_dash_field op_only[] = {
 			{"monitoring.dashboard.instanceSelector",
 			 "dashboardInstanceSelector"},
 			{"monitoring.dashboard.allowCrossNamespaceImport",
 			 "dashboardAllowCrossNamespaceImport"},
 		};
-		size_t i;
 		bool set[2] = {cfg->dashboard.instance_selector ||
 				       cfg->dashboard.instance_selector_csv,
 			       cfg->dashboard.cross_namespace != -1};
 
-		for (i = 0; i < 2; i++) {
-			if (!set[i])
-				continue;
-			w.field_path = cm_config_path(cfg, op_only[i].typed,
-						      op_only[i].flat, path,
-						      sizeof(path));
-			cm_diag_add(diags, CM_SEV_ERROR, &w,
-				    "field \"%s\" applies to a GrafanaDashboard, "
-				    "but the dashboard is delivered as a "
-				    "ConfigMap; set delivery: GrafanaDashboard or "
-				    "remove the field",
-				    path);
+		if (cm_dash_misplaced(cfg, w, op_only, set, 2,
+				      "applies to a GrafanaDashboard, but the "
+				      "dashboard is delivered as a ConfigMap; "
+				      "set delivery: GrafanaDashboard or remove "
+				      "the field",
+				      diags) < 0)
 			rc = -1;
-		}
 		out->label = cfg->dashboard.label ? cfg->dashboard.label
 						  : "grafana_dashboard";
 		out->label_value = cfg->dashboard.label_value
@@ -397,31 +417,21 @@ int cm_dash_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 			rc = -1;
 		}
 	} else {
-		static const struct {
-			const char *typed, *flat;
-		} cm_only[] = {
+		static const cm_dash_field cm_only[] = {
 			{"monitoring.dashboard.label", "dashboardLabel"},
 			{"monitoring.dashboard.labelValue", "dashboardLabelValue"},
 		};
-		size_t i;
 		bool set[2] = {cfg->dashboard.label != NULL,
 			       cfg->dashboard.label_value != NULL};
 
-		for (i = 0; i < 2; i++) {
-			if (!set[i])
-				continue;
-			w.field_path = cm_config_path(cfg, cm_only[i].typed,
-						      cm_only[i].flat, path,
-						      sizeof(path));
-			cm_diag_add(diags, CM_SEV_ERROR, &w,
-				    "field \"%s\" is the Grafana sidecar's label "
-				    "for a ConfigMap, but the dashboard is "
-				    "delivered as a GrafanaDashboard, which "
-				    "Grafana instances select with "
-				    "instanceSelector; remove the field",
-				    path);
+		if (cm_dash_misplaced(cfg, w, cm_only, set, 2,
+				      "is the Grafana sidecar's label for a "
+				      "ConfigMap, but the dashboard is delivered "
+				      "as a GrafanaDashboard, which Grafana "
+				      "instances select with instanceSelector; "
+				      "remove the field",
+				      diags) < 0)
 			rc = -1;
-		}
 		sel_path = cm_config_path(cfg,
 					  "monitoring.dashboard.instanceSelector",
 					  "dashboardInstanceSelector", path,

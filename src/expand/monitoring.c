@@ -1794,6 +1794,34 @@ static int cm_fill(cm_buf *out, const char *t, const cm_mon_plan *plan,
 	return 0;
 }
 
+/* Returns 0 or -1; out is the caller's and is only appended to. */
+int cm_mon_fill_text(cm_buf *out, const char *t, const cm_mon_plan *plan,
+		     const char *alert)
+{
+	/* in the order of cm_mplaceholders */
+	const char *vals[] = {plan->service, plan->namespace_, plan->team,
+			      plan->environment, alert};
+
+	while (*t) {
+		size_t i, pl = 0;
+
+		for (i = 0; cm_mplaceholders[i]; i++) {
+			pl = strlen(cm_mplaceholders[i]);
+			if (!strncmp(t, cm_mplaceholders[i], pl) &&
+			    (strcmp(cm_mplaceholders[i], "{alert}") || alert))
+				break;
+		}
+		if (cm_mplaceholders[i]) {
+			if (cm_buf_adds(out, vals[i] ? vals[i] : "") < 0)
+				return -1;
+			t += pl;
+		} else if (cm_buf_add(out, t++, 1) < 0) {
+			return -1;
+		}
+	}
+	return cm_buf_reserve(out, 0);
+}
+
 int cm_promql_selector(cm_buf *out, const cm_matchers *m,
 		       const cm_mon_plan *plan, const char *extra)
 {

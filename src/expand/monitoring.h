@@ -241,6 +241,17 @@ int cm_mon_plan_json(const cm_mon_plan *plan, const cm_config *cfg,
 const char *cm_mon_severity_of(const cm_mon_plan *plan, cm_sev_class c);
 
 /*
+ * Append template t to out with {service}, {namespace}, {team} and
+ * {environment} of plan filled in as plain text (an annotation, a label
+ * value, a panel title: no escaping), an unknown namespace as "". With
+ * alert non-NULL {alert} becomes alert; with NULL it stays as written.
+ * Returns 0 (out->data then holds a C string), or -1 when out is full or
+ * memory runs out (out then holds a prefix of the text).
+ */
+int cm_mon_fill_text(cm_buf *out, const char *t, const cm_mon_plan *plan,
+		     const char *alert);
+
+/*
  * Append the PromQL selector body for matchers m with placeholders of
  * plan filled in and every value escaped: `a="x",b=~"y"`. A matcher
  * whose value uses {namespace} when the namespace is unknown is left

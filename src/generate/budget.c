@@ -74,60 +74,14 @@ static const cm_budget_rule_shape cm_labels_alert = {
 };
 
 typedef struct cm_bgen {
-	cm_arena *a;
+	cm_ob ob; /* arena and sticky out-of-memory flag */
 	cm_diags *diags;
 	const cm_config *cfg;
 	const cm_cost_plan *plan;
 	const cm_node *extra_labels; /* the monitoring profile's, or NULL */
 	const char *ns;
-	int oom;
 	cm_buf expr;
 } cm_bgen;
-
-static cm_node bstr(cm_bgen *g, const char *s)
-{
-	cm_node n = cm_str_new(g->a, s);
-
-	if (n.kind == CM_NONE)
-		g->oom = 1;
-	return n;
-}
-
-static void bput(cm_bgen *g, cm_node *map, const char *k, cm_node v)
-{
-	if (g->oom || v.kind == CM_NONE || cm_map_set(g->a, map, k, v) < 0)
-		g->oom = 1;
-}
-
-static void bputs(cm_bgen *g, cm_node *map, const char *k, const char *v)
-{
-	if (v)
-		bput(g, map, k, bstr(g, v));
-}
-
-static void bpush(cm_bgen *g, cm_node *seq, cm_node v)
-{
-	if (g->oom || v.kind == CM_NONE || cm_seq_push(g->a, seq, v) < 0)
-		g->oom = 1;
-}
-
-static const char *bfmt(cm_bgen *g, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static const char *bfmt(cm_bgen *g, const char *fmt, ...)
-{
-	char tmp[4096];
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	s = cm_arena_strndup(g->a, tmp, strlen(tmp));
-	if (!s)
-		g->oom = 1;
-	return s ? s : "";
-}
 
 static void badd(cm_bgen *g, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -138,7 +92,7 @@ static void badd(cm_bgen *g, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (cm_buf_vaddf(&g->expr, fmt, ap) < 0)
-		g->oom = 1;
+		g->ob.oom = 1;
 	va_end(ap);
 }
 
@@ -147,19 +101,16 @@ static void bmatch(cm_bgen *g, const char *label, const char *value)
 {
 	badd(g, "%s=", label);
 	if (cm_promql_quote(&g->expr, value) < 0)
-		g->oom = 1;
+		g->ob.oom = 1;
 }
 
 /* The scratch buffer's text in the arena; the buffer is emptied. */
 static const char *btake(cm_bgen *g)
 {
-	char *s = cm_arena_strndup(g->a, g->expr.data ? g->expr.data : "",
-				   g->expr.len);
+	const char *s = cm_ob_dup(&g->ob, g->expr.data);
 
 	cm_buf_reset(&g->expr);
-	if (!s)
-		g->oom = 1;
-	return s ? s : "";
+	return s;
 }
 
 /* metadata with name, namespace and the monitoring profile's labels. */
@@ -169,16 +120,16 @@ static cm_node bmeta(cm_bgen *g, const char *name)
 	const cm_node *src = g->extra_labels;
 	uint32_t i;
 
-	bputs(g, &md, "name", name);
+	cm_ob_puts(&g->ob, &md, "name", name);
 	if (g->ns)
-		bputs(g, &md, "namespace", g->ns);
+		cm_ob_puts(&g->ob, &md, "namespace", g->ns);
 	for (i = 0; src && i < src->len; i++)
 		if (src->u.kids[2 * i].kind == CM_SCALAR &&
 		    src->u.kids[2 * i + 1].kind == CM_SCALAR)
-			bputs(g, &lab, src->u.kids[2 * i].u.str,
+			cm_ob_puts(&g->ob, &lab, src->u.kids[2 * i].u.str,
 			      src->u.kids[2 * i + 1].u.str);
 	if (lab.len)
-		bput(g, &md, "labels", lab);
+		cm_ob_put(&g->ob, &md, "labels", lab);
 	return md;
 }
 
@@ -189,7 +140,7 @@ static cm_node gen_record(cm_bgen *g, const cm_label_set *ls)
 	static const int ids[] = {CM_LABEL_SERVICE, CM_LABEL_ENVIRONMENT,
 				  CM_LABEL_REGION};
 	const char *keys[3], *values[3];
-	cm_node cm = cm_map_new(), md = bmeta(g, bfmt(g, "%s-budget",
+	cm_node cm = cm_map_new(), md = bmeta(g, cm_ob_fmt(&g->ob, "%s-budget",
 						      g->plan->service));
 	cm_node data = cm_map_new(), *lab, v;
 	size_t i, j, n = 0;
@@ -219,28 +170,28 @@ static cm_node gen_record(cm_bgen *g, const cm_label_set *ls)
 			values[n++] = ls->preset_meta[j].value;
 		}
 	}
-	json = cm_cost_record_json(g->a, g->plan, keys, values, n);
+	json = cm_cost_record_json(g->ob.a, g->plan, keys, values, n);
 	if (!json) {
-		g->oom = 1;
+		g->ob.oom = 1;
 		return cm;
 	}
-	bputs(g, &cm, "apiVersion", "v1");
-	bputs(g, &cm, "kind", "ConfigMap");
+	cm_ob_puts(&g->ob, &cm, "apiVersion", "v1");
+	cm_ob_puts(&g->ob, &cm, "kind", "ConfigMap");
 	if (!cm_map_get(&md, "labels"))
-		bput(g, &md, "labels", cm_map_new());
+		cm_ob_put(&g->ob, &md, "labels", cm_map_new());
 	lab = cm_map_get(&md, "labels");
 	if (lab)
-		bputs(g, lab, CM_RECORD_LABEL, CM_RECORD_LABEL_VALUE);
+		cm_ob_puts(&g->ob, lab, CM_RECORD_LABEL, CM_RECORD_LABEL_VALUE);
 	if (local) {
 		cm_node ann = cm_map_new();
 
-		bputs(g, &ann, "config.kubernetes.io/local-config", "true");
-		bput(g, &md, "annotations", ann);
+		cm_ob_puts(&g->ob, &ann, "config.kubernetes.io/local-config", "true");
+		cm_ob_put(&g->ob, &md, "annotations", ann);
 	}
-	bput(g, &cm, "metadata", md);
-	v = bstr(g, json);
-	bput(g, &data, CM_RECORD_DATA_KEY, v);
-	bput(g, &cm, "data", data);
+	cm_ob_put(&g->ob, &cm, "metadata", md);
+	v = cm_ob_str(&g->ob, json);
+	cm_ob_put(&g->ob, &data, CM_RECORD_DATA_KEY, v);
+	cm_ob_put(&g->ob, &cm, "data", data);
 	return cm;
 }
 
@@ -265,7 +216,7 @@ static const char *ksm_label(cm_bgen *g, const char *key)
 				     : '_';
 	}
 	buf[6 + n] = '\0';
-	return bfmt(g, "%s", buf);
+	return cm_ob_fmt(&g->ob, "%s", buf);
 }
 
 /* "warning-80" -> "Warning80": letters and digits, each run after a
@@ -288,7 +239,7 @@ static const char *camel(cm_bgen *g, const char *s, size_t index)
 		up = 0;
 	}
 	buf[n] = '\0';
-	return n ? bfmt(g, "%s", buf) : bfmt(g, "Rule%zu", index + 1);
+	return n ? cm_ob_fmt(&g->ob, "%s", buf) : cm_ob_fmt(&g->ob, "Rule%zu", index + 1);
 }
 
 /* The hourly cost of the service's pods, as PromQL. */
@@ -324,20 +275,20 @@ static void gen_rule(cm_bgen *g, cm_node *rules, const char *kind,
 {
 	cm_node r = cm_map_new();
 
-	bputs(g, &r, kind, name);
-	bputs(g, &r, "expr", expr);
+	cm_ob_puts(&g->ob, &r, kind, name);
+	cm_ob_puts(&g->ob, &r, "expr", expr);
 	if (for_)
-		bputs(g, &r, "for", for_);
+		cm_ob_puts(&g->ob, &r, "for", for_);
 	if (labels.kind == CM_MAP && labels.len)
-		bput(g, &r, "labels", labels);
+		cm_ob_put(&g->ob, &r, "labels", labels);
 	if (summary) {
 		cm_node ann = cm_map_new();
 
-		bputs(g, &ann, "summary", summary);
-		bputs(g, &ann, "description", description);
-		bput(g, &r, "annotations", ann);
+		cm_ob_puts(&g->ob, &ann, "summary", summary);
+		cm_ob_puts(&g->ob, &ann, "description", description);
+		cm_ob_put(&g->ob, &r, "annotations", ann);
 	}
-	bpush(g, rules, r);
+	cm_ob_push(&g->ob, rules, r);
 }
 
 /* The labels of the budget series and alerts. */
@@ -345,13 +296,13 @@ static cm_node budget_labels(cm_bgen *g, const char *budget)
 {
 	cm_node l = cm_map_new();
 
-	bputs(g, &l, "budget", budget);
-	bputs(g, &l, "service", g->plan->service);
-	bputs(g, &l, "environment", g->plan->environment);
+	cm_ob_puts(&g->ob, &l, "budget", budget);
+	cm_ob_puts(&g->ob, &l, "service", g->plan->service);
+	cm_ob_puts(&g->ob, &l, "environment", g->plan->environment);
 	if (g->plan->region && *g->plan->region)
-		bputs(g, &l, "region", g->plan->region);
+		cm_ob_puts(&g->ob, &l, "region", g->plan->region);
 	if (g->ns)
-		bputs(g, &l, "namespace", g->ns);
+		cm_ob_puts(&g->ob, &l, "namespace", g->ns);
 	return l;
 }
 
@@ -359,8 +310,7 @@ static cm_node gen_alert_rules(cm_bgen *g, const char *svc_key)
 {
 	const cm_cost_plan *p = g->plan;
 	const char *svc_label = ksm_label(g, svc_key);
-	cm_node pr = cm_map_new(), spec = cm_map_new(), groups = cm_seq_new();
-	cm_node grp = cm_map_new(), rules = cm_seq_new();
+	cm_node pr = cm_map_new(), rules = cm_seq_new();
 	char budget[512], group[300], num[CM_DEC_BUFSZ], thr[CM_DEC_BUFSZ];
 	char total[CM_DEC_BUFSZ];
 	const char *sel, *nssel;
@@ -386,25 +336,26 @@ static cm_node gen_alert_rules(cm_bgen *g, const char *svc_key)
 		const cm_budget_rule_shape *s = &cm_projected_alert;
 		cm_node lab = budget_labels(g, budget);
 
-		bputs(g, &lab, "severity", al->severity);
-		bputs(g, &lab, "team", p->team);
-		bputs(g, &lab, "budget_alert", al->name);
-		bputs(g, &lab, "period", p->profile.period);
+		cm_ob_puts(&g->ob, &lab, "severity", al->severity);
+		cm_ob_puts(&g->ob, &lab, "team", p->team);
+		cm_ob_puts(&g->ob, &lab, "budget_alert", al->name);
+		cm_ob_puts(&g->ob, &lab, "period", p->profile.period);
 		for (c = 0; c < CM_CH_COUNT; c++) {
 			if (!al->n_channels[c])
 				continue;
 			for (k = 0; k < al->n_channels[c]; k++)
 				badd(g, "%s%s", k ? "," : "", al->channels[c][k]);
-			bputs(g, &lab, bfmt(g, "channel_%s", cm_channel_names[c]),
-			      btake(g));
+			cm_ob_puts(&g->ob, &lab,
+				   cm_ob_fmt(&g->ob, "channel_%s", cm_channel_names[c]),
+				   btake(g));
 		}
 		cm_dec_format(al->amount, num);
 		cm_dec_format(al->threshold, thr);
 		gen_rule(g, &rules, "alert",
-			 bfmt(g, s->name, camel(g, al->name, i)),
-			 bfmt(g, s->expr, sel, hours, num), s->for_, lab,
-			 bfmt(g, s->summary, budget, al->name),
-			 bfmt(g, s->description, p->profile.currency,
+			 cm_ob_fmt(&g->ob, s->name, camel(g, al->name, i)),
+			 cm_ob_fmt(&g->ob, s->expr, sel, hours, num), s->for_, lab,
+			 cm_ob_fmt(&g->ob, s->summary, budget, al->name),
+			 cm_ob_fmt(&g->ob, s->description, p->profile.currency,
 			      p->profile.period, num, p->profile.currency, thr,
 			      total, p->profile.currency));
 	}
@@ -412,23 +363,20 @@ static cm_node gen_alert_rules(cm_bgen *g, const char *svc_key)
 		const cm_budget_rule_shape *s = &cm_labels_alert;
 		cm_node lab = budget_labels(g, budget);
 
-		bputs(g, &lab, "severity", "warning");
-		bputs(g, &lab, "team", p->team);
+		cm_ob_puts(&g->ob, &lab, "severity", "warning");
+		cm_ob_puts(&g->ob, &lab, "team", p->team);
 		gen_rule(g, &rules, "alert", s->name,
-			 bfmt(g, s->expr, nssel, nssel, *nssel ? "," : "",
+			 cm_ob_fmt(&g->ob, s->expr, nssel, nssel, *nssel ? "," : "",
 			      svc_label),
 			 s->for_, lab,
-			 bfmt(g, s->summary, svc_key),
-			 bfmt(g, s->description, svc_label, budget, svc_key));
+			 cm_ob_fmt(&g->ob, s->summary, svc_key),
+			 cm_ob_fmt(&g->ob, s->description, svc_label, budget, svc_key));
 	}
-	bputs(g, &pr, "apiVersion", "monitoring.coreos.com/v1");
-	bputs(g, &pr, "kind", "PrometheusRule");
-	bput(g, &pr, "metadata", bmeta(g, bfmt(g, "%s-budget-alerts", p->service)));
-	bputs(g, &grp, "name", group);
-	bput(g, &grp, "rules", rules);
-	bpush(g, &groups, grp);
-	bput(g, &spec, "groups", groups);
-	bput(g, &pr, "spec", spec);
+	cm_ob_puts(&g->ob, &pr, "apiVersion", "monitoring.coreos.com/v1");
+	cm_ob_puts(&g->ob, &pr, "kind", "PrometheusRule");
+	cm_ob_put(&g->ob, &pr, "metadata",
+		  bmeta(g, cm_ob_fmt(&g->ob, "%s-budget-alerts", p->service)));
+	cm_ob_rule_group(&g->ob, &pr, group, rules);
 	return pr;
 }
 
@@ -447,7 +395,7 @@ int cm_generate_budget(cm_arena *a, const cm_config *cfg,
 	int rc = -1;
 
 	memset(&g, 0, sizeof(g));
-	g.a = a;
+	g.ob.a = a;
 	g.diags = diags;
 	g.cfg = cfg;
 	g.plan = plan;
@@ -478,7 +426,7 @@ int cm_generate_budget(cm_arena *a, const cm_config *cfg,
 		g.extra_labels = l && l->kind == CM_MAP ? l : NULL;
 	}
 
-	bpush(&g, &gen, gen_record(&g, ls));
+	cm_ob_push(&g.ob, &gen, gen_record(&g, ls));
 	if (plan->profile.prometheus_alerts && cfg->prometheus != 0 &&
 	    plan->n_alerts) {
 		const char *svc_key = cm_labels_pod_key(ls, CM_LABEL_SERVICE);
@@ -505,9 +453,9 @@ int cm_generate_budget(cm_arena *a, const cm_config *cfg,
 				    "spec.namespace or give the workload a "
 				    "namespace",
 				    cfg->service);
-		bpush(&g, &gen, gen_alert_rules(&g, svc_key));
+		cm_ob_push(&g.ob, &gen, gen_alert_rules(&g, svc_key));
 	}
-	if (g.oom)
+	if (g.ob.oom)
 		goto oom;
 	if (cm_labels_apply(a, &gen, ls, diags) < 0)
 		goto out;

@@ -8,6 +8,7 @@
 
 #include "../core/buf.h"
 #include "../core/item.h"
+#include "object.h"
 
 #define CM_DASH_TEXT_MAX ((size_t)1 << 20) /* one query or title */
 
@@ -281,33 +282,8 @@ static const char *cm_fill_tpl(cm_dgen *g, cm_buf *out, const char *t)
  */
 static const char *cm_fill_profile(cm_dgen *g, cm_buf *out, const char *t)
 {
-	const cm_mon_plan *p = g->mon;
-	const char *vals[][2] = {
-		{"{service}", p->service},
-		{"{namespace}", p->namespace_ ? p->namespace_ : ""},
-		{"{team}", p->team},
-		{"{environment}", p->environment},
-	};
-
 	cm_buf_reset(out);
-	while (*t) {
-		size_t i, hit = 0;
-
-		for (i = 0; i < 4; i++) {
-			size_t pl = strlen(vals[i][0]);
-
-			if (!strncmp(t, vals[i][0], pl)) {
-				if (cm_buf_adds(out, vals[i][1]) < 0)
-					g->oom = 1;
-				t += pl;
-				hit = 1;
-				break;
-			}
-		}
-		if (!hit && cm_buf_add(out, t++, 1) < 0)
-			g->oom = 1;
-	}
-	if (cm_buf_add(out, "", 0) < 0 || !out->data)
+	if (cm_mon_fill_text(out, t, g->mon, NULL) < 0 || !out->data)
 		g->oom = 1;
 	return out->data ? out->data : "";
 }
@@ -884,24 +860,8 @@ out:
 
 /* ---- the Kubernetes object ---- */
 
-typedef struct cm_nb {
-	cm_arena *a;
-	int oom;
-} cm_nb;
-
-static void nput(cm_nb *b, cm_node *map, const char *k, cm_node v)
-{
-	if (b->oom || v.kind == CM_NONE || cm_map_set(b->a, map, k, v) < 0)
-		b->oom = 1;
-}
-
-static void nputs(cm_nb *b, cm_node *map, const char *k, const char *v)
-{
-	nput(b, map, k, cm_str_new(b->a, v));
-}
-
 /* A literal block scalar holding text and a final newline. */
-static cm_node nblock(cm_nb *b, const char *text)
+static cm_node nblock(cm_ob *b, const char *text)
 {
 	size_t n = strlen(text);
 	char *s = cm_arena_alloc(b->a, n + 2);
@@ -927,13 +887,9 @@ static cm_node nblock(cm_nb *b, const char *text)
  * fill, values get {service} {namespace} {team} {environment} filled in
  * (and {alert} emptied), as on the other generated objects.
  */
-static void ncopy_pairs(cm_nb *b, cm_node *dst, const cm_node *src,
+static void ncopy_pairs(cm_ob *b, cm_node *dst, const cm_node *src,
 			const cm_mon_plan *p, int fill)
 {
-	const char *keys[] = {"{service}", "{namespace}", "{team}",
-			      "{environment}", "{alert}"};
-	const char *vals[] = {p->service, p->namespace_ ? p->namespace_ : "",
-			      p->team, p->environment, ""};
 	uint32_t i;
 	cm_buf out;
 
@@ -946,27 +902,10 @@ static void ncopy_pairs(cm_nb *b, cm_node *dst, const cm_node *src,
 			continue;
 		t = src->u.kids[2 * i + 1].u.str;
 		cm_buf_reset(&out);
-		while (fill && *t) {
-			size_t k, hit = 0;
-
-			for (k = 0; k < 5; k++) {
-				size_t kl = strlen(keys[k]);
-
-				if (!strncmp(t, keys[k], kl)) {
-					if (cm_buf_adds(&out, vals[k]) < 0)
-						b->oom = 1;
-					t += kl;
-					hit = 1;
-					break;
-				}
-			}
-			if (!hit && cm_buf_add(&out, t++, 1) < 0)
-				b->oom = 1;
-		}
-		if (fill && cm_buf_add(&out, "", 0) < 0)
+		if (fill && cm_mon_fill_text(&out, t, p, "") < 0)
 			b->oom = 1;
-		nputs(b, dst, src->u.kids[2 * i].u.str,
-		      fill ? (out.data ? out.data : "") : t);
+		cm_ob_puts(b, dst, src->u.kids[2 * i].u.str,
+			   fill ? (out.data ? out.data : "") : t);
 	}
 	cm_buf_free(&out);
 }
@@ -1032,7 +971,7 @@ int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
 {
 	cm_node obj = cm_map_new(), md = cm_map_new(), labels = cm_map_new();
 	cm_node ann = cm_map_new();
-	cm_nb b = {a, 0};
+	cm_ob b = {a, 0};
 	char *json = NULL;
 	int rc = -1;
 
@@ -1041,28 +980,28 @@ int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
 		return 0;
 	if (cm_dashboard_json(mon, dash, &json, diags) < 0)
 		return -1;
-	nputs(&b, &md, "name", dash->name);
+	cm_ob_puts(&b, &md, "name", dash->name);
 	if (mon->namespace_)
-		nputs(&b, &md, "namespace", mon->namespace_);
+		cm_ob_puts(&b, &md, "namespace", mon->namespace_);
 	if (dash->delivery == CM_DASH_CONFIGMAP) {
 		cm_node data = cm_map_new();
 		char key[CM_DASH_UID_MAX + 8];
 
 		ncopy_pairs(&b, &labels, mon->profile.labels, mon, 0);
 		ncopy_pairs(&b, &labels, mon->extra_labels, mon, 0);
-		nputs(&b, &labels, dash->label, dash->label_value);
+		cm_ob_puts(&b, &labels, dash->label, dash->label_value);
 		if (dash->folder)
-			nputs(&b, &ann, "grafana_folder", dash->folder);
+			cm_ob_puts(&b, &ann, "grafana_folder", dash->folder);
 		ncopy_pairs(&b, &ann, mon->profile.annotations, mon, 1);
-		nput(&b, &md, "labels", labels);
+		cm_ob_put(&b, &md, "labels", labels);
 		if (ann.len)
-			nput(&b, &md, "annotations", ann);
-		nputs(&b, &obj, "apiVersion", "v1");
-		nputs(&b, &obj, "kind", "ConfigMap");
-		nput(&b, &obj, "metadata", md);
+			cm_ob_put(&b, &md, "annotations", ann);
+		cm_ob_puts(&b, &obj, "apiVersion", "v1");
+		cm_ob_puts(&b, &obj, "kind", "ConfigMap");
+		cm_ob_put(&b, &obj, "metadata", md);
 		snprintf(key, sizeof(key), "%s.json", dash->uid);
-		nput(&b, &data, key, nblock(&b, json));
-		nput(&b, &obj, "data", data);
+		cm_ob_put(&b, &data, key, nblock(&b, json));
+		cm_ob_put(&b, &obj, "data", data);
 	} else {
 		cm_node spec = cm_map_new(), yes;
 		size_t budget = 4096;
@@ -1071,24 +1010,24 @@ int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
 		ncopy_pairs(&b, &labels, mon->extra_labels, mon, 0);
 		ncopy_pairs(&b, &ann, mon->profile.annotations, mon, 1);
 		if (labels.len)
-			nput(&b, &md, "labels", labels);
+			cm_ob_put(&b, &md, "labels", labels);
 		if (ann.len)
-			nput(&b, &md, "annotations", ann);
-		nputs(&b, &obj, "apiVersion", "grafana.integreatly.org/v1beta1");
-		nputs(&b, &obj, "kind", "GrafanaDashboard");
-		nput(&b, &obj, "metadata", md);
-		nput(&b, &spec, "instanceSelector",
+			cm_ob_put(&b, &md, "annotations", ann);
+		cm_ob_puts(&b, &obj, "apiVersion", "grafana.integreatly.org/v1beta1");
+		cm_ob_puts(&b, &obj, "kind", "GrafanaDashboard");
+		cm_ob_put(&b, &obj, "metadata", md);
+		cm_ob_put(&b, &spec, "instanceSelector",
 		     cm_node_copy(a, dash->instance_selector, &budget));
 		if (dash->cross_namespace) {
 			yes = cm_str_new(a, "true");
 			yes.style = CM_STYLE_PLAIN;
-			nput(&b, &spec, "allowCrossNamespaceImport", yes);
+			cm_ob_put(&b, &spec, "allowCrossNamespaceImport", yes);
 		}
 		if (dash->folder)
-			nputs(&b, &spec, "folder", dash->folder);
-		nputs(&b, &spec, "uid", dash->uid);
-		nput(&b, &spec, "json", nblock(&b, json));
-		nput(&b, &obj, "spec", spec);
+			cm_ob_puts(&b, &spec, "folder", dash->folder);
+		cm_ob_puts(&b, &spec, "uid", dash->uid);
+		cm_ob_put(&b, &spec, "json", nblock(&b, json));
+		cm_ob_put(&b, &obj, "spec", spec);
 	}
 	if (b.oom || cm_seq_push(a, gen, obj) < 0) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,

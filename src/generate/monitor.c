@@ -16,75 +16,13 @@
 
 
 typedef struct cm_gen {
-	cm_arena *a;
+	cm_ob ob; /* arena and sticky out-of-memory flag */
 	cm_diags *diags;
 	const cm_config *cfg;
 	cm_mon_plan plan;
-	int oom;
 	cm_buf sel;  /* selector body of the service's series */
 	cm_buf rsel; /* selector body of the service's pods */
 } cm_gen;
-
-/* ---- node building (sticky out-of-memory flag) ---- */
-
-static cm_node gstr(cm_gen *g, const char *s)
-{
-	cm_node n = cm_str_new(g->a, s);
-
-	if (n.kind == CM_NONE)
-		g->oom = 1;
-	return n;
-}
-
-static void gput(cm_gen *g, cm_node *map, const char *k, cm_node v)
-{
-	if (g->oom || v.kind == CM_NONE || cm_map_set(g->a, map, k, v) < 0)
-		g->oom = 1;
-}
-
-static void gputs(cm_gen *g, cm_node *map, const char *k, const char *v)
-{
-	if (v)
-		gput(g, map, k, gstr(g, v));
-}
-
-static void gpush(cm_gen *g, cm_node *seq, cm_node v)
-{
-	if (g->oom || v.kind == CM_NONE || cm_seq_push(g->a, seq, v) < 0)
-		g->oom = 1;
-}
-
-/* A string from printf-style arguments, via the arena. */
-static const char *gfmt(cm_gen *g, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static const char *gfmt(cm_gen *g, const char *fmt, ...)
-{
-	cm_buf b;
-	va_list ap;
-	char *s;
-
-	cm_buf_init(&b, CM_PROMQL_MAX);
-	va_start(ap, fmt);
-	if (cm_buf_vaddf(&b, fmt, ap) < 0)
-		g->oom = 1;
-	va_end(ap);
-	s = cm_arena_strndup(g->a, b.data ? b.data : "", b.len);
-	cm_buf_free(&b);
-	if (!s)
-		g->oom = 1;
-	return s ? s : "";
-}
-
-/* A copy of s (may be NULL: "") in the arena. */
-static const char *gdup(cm_gen *g, const char *s)
-{
-	char *d = cm_arena_strndup(g->a, s ? s : "", s ? strlen(s) : 0);
-
-	if (!d)
-		g->oom = 1;
-	return d ? d : "";
-}
 
 /*
  * A profile text template with {service}, {namespace}, {team},
@@ -93,39 +31,15 @@ static const char *gdup(cm_gen *g, const char *s)
  */
 static const char *gsubst(cm_gen *g, const char *t, const char *alert)
 {
-	const char *vals[][2] = {
-		{"{service}", g->plan.service},
-		{"{namespace}", g->plan.namespace_ ? g->plan.namespace_ : ""},
-		{"{team}", g->plan.team},
-		{"{environment}", g->plan.environment},
-		{"{alert}", alert ? alert : ""},
-	};
 	const char *res;
 	cm_buf out;
 
 	cm_buf_init(&out, 64 * 1024);
-	while (*t) {
-		size_t i, hit = 0;
-
-		for (i = 0; i < 5; i++) {
-			size_t pl = strlen(vals[i][0]);
-
-			if (!strncmp(t, vals[i][0], pl)) {
-				if (cm_buf_adds(&out, vals[i][1]) < 0)
-					g->oom = 1;
-				t += pl;
-				hit = 1;
-				break;
-			}
-		}
-		if (!hit && cm_buf_add(&out, t++, 1) < 0)
-			g->oom = 1;
-	}
-	res = cm_arena_strndup(g->a, out.data ? out.data : "", out.len);
-	if (!res)
-		g->oom = 1;
+	if (cm_mon_fill_text(&out, t, &g->plan, alert ? alert : "") < 0)
+		g->ob.oom = 1;
+	res = cm_ob_dup(&g->ob, out.data);
 	cm_buf_free(&out);
-	return res ? res : "";
+	return res;
 }
 
 /* metadata for a generated object: name, namespace, the profile's extra
@@ -136,9 +50,9 @@ static cm_node gmeta(cm_gen *g, const char *name)
 	const cm_node *src;
 	uint32_t i;
 
-	gputs(g, &md, "name", name);
+	cm_ob_puts(&g->ob, &md, "name", name);
 	if (g->plan.namespace_)
-		gputs(g, &md, "namespace", g->plan.namespace_);
+		cm_ob_puts(&g->ob, &md, "namespace", g->plan.namespace_);
 	if (g->plan.profile.labels || g->plan.extra_labels) {
 		/* The profile's labels, then spec.monitoring.labels (which
 		 * win: e.g. release: for kube-prometheus-stack). */
@@ -151,9 +65,9 @@ static cm_node gmeta(cm_gen *g, const char *name)
 			for (i = 0; srcs[k] && i < srcs[k]->len; i++)
 				if (srcs[k]->u.kids[2 * i].kind == CM_SCALAR &&
 				    srcs[k]->u.kids[2 * i + 1].kind == CM_SCALAR)
-					gputs(g, &lab, srcs[k]->u.kids[2 * i].u.str,
+					cm_ob_puts(&g->ob, &lab, srcs[k]->u.kids[2 * i].u.str,
 					      srcs[k]->u.kids[2 * i + 1].u.str);
-		gput(g, &md, "labels", lab);
+		cm_ob_put(&g->ob, &md, "labels", lab);
 	}
 	for (src = g->plan.profile.annotations; src; src = NULL) {
 		cm_node ann = cm_map_new();
@@ -161,10 +75,10 @@ static cm_node gmeta(cm_gen *g, const char *name)
 		for (i = 0; i < src->len; i++)
 			if (src->u.kids[2 * i].kind == CM_SCALAR &&
 			    src->u.kids[2 * i + 1].kind == CM_SCALAR)
-				gputs(g, &ann, src->u.kids[2 * i].u.str,
+				cm_ob_puts(&g->ob, &ann, src->u.kids[2 * i].u.str,
 				      gsubst(g, src->u.kids[2 * i + 1].u.str,
 					     NULL));
-		gput(g, &md, "annotations", ann);
+		cm_ob_put(&g->ob, &md, "annotations", ann);
 	}
 	return md;
 }
@@ -174,9 +88,9 @@ static cm_node gobject(cm_gen *g, const char *api, const char *kind,
 {
 	cm_node o = cm_map_new();
 
-	gputs(g, &o, "apiVersion", api);
-	gputs(g, &o, "kind", kind);
-	gput(g, &o, "metadata", gmeta(g, name));
+	cm_ob_puts(&g->ob, &o, "apiVersion", api);
+	cm_ob_puts(&g->ob, &o, "kind", kind);
+	cm_ob_put(&g->ob, &o, "metadata", gmeta(g, name));
 	return o;
 }
 
@@ -225,7 +139,7 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
 	const cm_mon_plan *pl = &g->plan;
 	const cm_mon_profile *p = &pl->profile;
 	cm_node sm = gobject(g, "monitoring.coreos.com/v1", "ServiceMonitor",
-			     gfmt(g, "%s-monitor", pl->service));
+			     cm_ob_fmt(&g->ob, "%s-monitor", pl->service));
 	cm_node spec = cm_map_new(), sel = cm_map_new(), ml = cm_map_new();
 	cm_node eps = cm_seq_new(), ep = cm_map_new();
 	const cm_node *first = pl->n_targets ? pl->target_nodes[0] : NULL;
@@ -236,7 +150,7 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
 	if (g->cfg->service_selector) {
 		labels = g->cfg->service_selector;
 		for (i = 0; i < labels->len; i++)
-			gputs(g, &ml, labels->u.kids[2 * i].u.str,
+			cm_ob_puts(&g->ob, &ml, labels->u.kids[2 * i].u.str,
 			      labels->u.kids[2 * i + 1].u.str);
 	} else if (first) {
 		labels = cm_map_path(first, "metadata.labels");
@@ -247,7 +161,7 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
 			if (k->kind == CM_SCALAR && v->kind == CM_SCALAR &&
 			    !cm_is_cost_key(ls, k->u.str) &&
 			    cm_all_targets_have(pl, k->u.str, v->u.str))
-				gputs(g, &ml, k->u.str, v->u.str);
+				cm_ob_puts(&g->ob, &ml, k->u.str, v->u.str);
 		}
 		if (ml.len == 0 && pl->n_targets > 1) {
 			cm_where sw = cm_item_where(first);
@@ -282,28 +196,28 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
 				    "Service, or set spec.monitoring.serviceSelector "
 				    "to its labels",
 				    pl->targets[0], pl->service, pl->service);
-			gputs(g, &ml, "app", pl->service);
+			cm_ob_puts(&g->ob, &ml, "app", pl->service);
 		}
 	}
 	if (ml.len == 0) /* no Service known (see cm_plan_targets) */
-		gputs(g, &ml, "app", pl->service);
-	gput(g, &sel, "matchLabels", ml);
-	gput(g, &spec, "selector", sel);
+		cm_ob_puts(&g->ob, &ml, "app", pl->service);
+	cm_ob_put(&g->ob, &sel, "matchLabels", ml);
+	cm_ob_put(&g->ob, &spec, "selector", sel);
 	if (svc_ns && !cm_ns_eq(svc_ns, pl->namespace_)) {
 		cm_node nsel = cm_map_new(), names = cm_seq_new();
 
-		gpush(g, &names, gstr(g, svc_ns));
-		gput(g, &nsel, "matchNames", names);
-		gput(g, &spec, "namespaceSelector", nsel);
+		cm_ob_push(&g->ob, &names, cm_ob_str(&g->ob, svc_ns));
+		cm_ob_put(&g->ob, &nsel, "matchNames", names);
+		cm_ob_put(&g->ob, &spec, "namespaceSelector", nsel);
 	}
-	gputs(g, &ep, "port", p->port);
-	gputs(g, &ep, "path", p->path);
-	gputs(g, &ep, "interval", p->interval);
-	gputs(g, &ep, "scrapeTimeout", p->scrape_timeout);
-	gputs(g, &ep, "scheme", p->scheme);
-	gpush(g, &eps, ep);
-	gput(g, &spec, "endpoints", eps);
-	gput(g, &sm, "spec", spec);
+	cm_ob_puts(&g->ob, &ep, "port", p->port);
+	cm_ob_puts(&g->ob, &ep, "path", p->path);
+	cm_ob_puts(&g->ob, &ep, "interval", p->interval);
+	cm_ob_puts(&g->ob, &ep, "scrapeTimeout", p->scrape_timeout);
+	cm_ob_puts(&g->ob, &ep, "scheme", p->scheme);
+	cm_ob_push(&g->ob, &eps, ep);
+	cm_ob_put(&g->ob, &spec, "endpoints", eps);
+	cm_ob_put(&g->ob, &sm, "spec", spec);
 	return sm;
 }
 
@@ -511,26 +425,24 @@ static const char *gtmpl(cm_gen *g, const cm_vars *v, const char *t)
 					break;
 			if (i < v->n) {
 				if (cm_buf_adds(&out, v->value[i] ? v->value[i] : "") < 0)
-					g->oom = 1;
+					g->ob.oom = 1;
 				t = end + 1;
 				continue;
 			}
 		}
 		if (cm_buf_add(&out, t++, 1) < 0)
-			g->oom = 1;
+			g->ob.oom = 1;
 	}
-	res = cm_arena_strndup(g->a, out.data ? out.data : "", out.len);
-	if (!res)
-		g->oom = 1;
+	res = cm_ob_dup(&g->ob, out.data);
 	cm_buf_free(&out);
-	return res ? res : "";
+	return res;
 }
 
 static const char *gdec(cm_gen *g, cm_dec d)
 {
 	char num[CM_DEC_BUFSZ];
 
-	return gfmt(g, "%s", cm_dec_format(d, num));
+	return cm_ob_fmt(&g->ob, "%s", cm_dec_format(d, num));
 }
 
 /* The le matcher of a bucket: whole seconds match "1" and "1.0". */
@@ -539,8 +451,8 @@ static const char *gle(cm_gen *g, cm_dec b)
 	char num[CM_DEC_BUFSZ];
 
 	cm_dec_format(b, num);
-	return cm_dec_is_int(b) ? gfmt(g, "le=~\"%s(\\\\.0)?\"", num)
-				: gfmt(g, "le=\"%s\"", num);
+	return cm_dec_is_int(b) ? cm_ob_fmt(&g->ob, "le=~\"%s(\\\\.0)?\"", num)
+				: cm_ob_fmt(&g->ob, "le=\"%s\"", num);
 }
 
 /*
@@ -556,31 +468,31 @@ static const char *ggood(cm_gen *g, const cm_vars *v, const cm_slo *s)
 	cm_dec a, b, c;
 
 	if (s->on_bucket)
-		return gtmpl(g, v, gfmt(g, bucket, gle(g, s->le_hi)));
+		return gtmpl(g, v, cm_ob_fmt(&g->ob, bucket, gle(g, s->le_hi)));
 	if (cm_dec_sub(s->le_hi, s->seconds, &a) < 0 ||
 	    cm_dec_sub(s->seconds, s->le_lo, &b) < 0 ||
 	    cm_dec_sub(s->le_hi, s->le_lo, &c) < 0) {
-		g->oom = 1;
+		g->ob.oom = 1;
 		return "";
 	}
 	if (cm_dec_sign(s->le_lo) == 0)
-		return gtmpl(g, v, gfmt(g, "%s * %s / %s", gdec(g, b),
-					gfmt(g, bucket, gle(g, s->le_hi)),
+		return gtmpl(g, v, cm_ob_fmt(&g->ob, "%s * %s / %s", gdec(g, b),
+					cm_ob_fmt(&g->ob, bucket, gle(g, s->le_hi)),
 					gdec(g, c)));
 	return gtmpl(g, v,
-		     gfmt(g, "(%s * %s + %s * %s) / %s", gdec(g, a),
-			  gfmt(g, bucket, gle(g, s->le_lo)), gdec(g, b),
-			  gfmt(g, bucket, gle(g, s->le_hi)), gdec(g, c)));
+		     cm_ob_fmt(&g->ob, "(%s * %s + %s * %s) / %s", gdec(g, a),
+			  cm_ob_fmt(&g->ob, bucket, gle(g, s->le_lo)), gdec(g, b),
+			  cm_ob_fmt(&g->ob, bucket, gle(g, s->le_hi)), gdec(g, c)));
 }
 
 /* The labels every recorded series and alert carries. */
 static void glabels(cm_gen *g, cm_node *lab)
 {
 	if (g->plan.namespace_)
-		gputs(g, lab, "namespace", g->plan.namespace_);
-	gputs(g, lab, "service", g->plan.service);
-	gputs(g, lab, "team", g->plan.team);
-	gputs(g, lab, "environment", g->plan.environment);
+		cm_ob_puts(&g->ob, lab, "namespace", g->plan.namespace_);
+	cm_ob_puts(&g->ob, lab, "service", g->plan.service);
+	cm_ob_puts(&g->ob, lab, "team", g->plan.team);
+	cm_ob_puts(&g->ob, lab, "environment", g->plan.environment);
 }
 
 static void grecord(cm_gen *g, cm_node *rules, const char *record,
@@ -589,18 +501,18 @@ static void grecord(cm_gen *g, cm_node *rules, const char *record,
 {
 	cm_node r = cm_map_new(), lab = cm_map_new();
 
-	gputs(g, &r, "record", record);
-	gputs(g, &r, "expr", expr);
+	cm_ob_puts(&g->ob, &r, "record", record);
+	cm_ob_puts(&g->ob, &r, "expr", expr);
 	glabels(g, &lab);
 	if (slo)
-		gputs(g, &lab, "slo", slo);
+		cm_ob_puts(&g->ob, &lab, "slo", slo);
 	if (s && !strcmp(record, CM_REC_INFO)) {
-		gputs(g, &lab, "objective", gdec(g, s->objective));
+		cm_ob_puts(&g->ob, &lab, "objective", gdec(g, s->objective));
 	}
 	if (quantile)
-		gputs(g, &lab, "quantile", quantile);
-	gput(g, &r, "labels", lab);
-	gpush(g, rules, r);
+		cm_ob_puts(&g->ob, &lab, "quantile", quantile);
+	cm_ob_put(&g->ob, &r, "labels", lab);
+	cm_ob_push(&g->ob, rules, r);
 }
 
 static void galert(cm_gen *g, cm_node *rules, const char *name,
@@ -608,24 +520,24 @@ static void galert(cm_gen *g, cm_node *rules, const char *name,
 		   const char *slo, const char *summary, const char *description)
 {
 	cm_node r = cm_map_new(), lab = cm_map_new(), ann = cm_map_new();
-	const char *alert = gfmt(g, "%s%s", g->plan.alert_prefix, name);
+	const char *alert = cm_ob_fmt(&g->ob, "%s%s", g->plan.alert_prefix, name);
 
-	gputs(g, &r, "alert", alert);
-	gputs(g, &r, "expr", expr);
+	cm_ob_puts(&g->ob, &r, "alert", alert);
+	cm_ob_puts(&g->ob, &r, "expr", expr);
 	if (for_)
-		gputs(g, &r, "for", for_);
-	gputs(g, &lab, "severity", severity);
+		cm_ob_puts(&g->ob, &r, "for", for_);
+	cm_ob_puts(&g->ob, &lab, "severity", severity);
 	glabels(g, &lab);
 	if (slo)
-		gputs(g, &lab, "slo", slo);
-	gput(g, &r, "labels", lab);
-	gputs(g, &ann, "summary", summary);
-	gputs(g, &ann, "description", description);
+		cm_ob_puts(&g->ob, &lab, "slo", slo);
+	cm_ob_put(&g->ob, &r, "labels", lab);
+	cm_ob_puts(&g->ob, &ann, "summary", summary);
+	cm_ob_puts(&g->ob, &ann, "description", description);
 	if (g->plan.profile.runbook_url)
-		gputs(g, &ann, "runbook_url",
+		cm_ob_puts(&g->ob, &ann, "runbook_url",
 		      gsubst(g, g->plan.profile.runbook_url, alert));
-	gput(g, &r, "annotations", ann);
-	gpush(g, rules, r);
+	cm_ob_put(&g->ob, &r, "annotations", ann);
+	cm_ob_push(&g->ob, rules, r);
 }
 
 static bool gwhen(const cm_gen *g, unsigned when)
@@ -660,10 +572,10 @@ static void gslo_vars(cm_gen *g, cm_vars *v, const cm_slo *s)
 	cm_var(v, "what", what[s->kind]);
 	cm_var(v, "objective",
 	       s->kind == CM_SLO_LATENCY
-		       ? gfmt(g, "95 %% of requests within %s ms%s",
+		       ? cm_ob_fmt(&g->ob, "95 %% of requests within %s ms%s",
 			      gdec(g, s->objective),
 			      s->on_bucket ? "" : ", estimated between buckets")
-		       : gfmt(g, "%s%%", gdec(g, s->objective)));
+		       : cm_ob_fmt(&g->ob, "%s%%", gdec(g, s->objective)));
 }
 
 /* The burn condition of SLO s for the pairs of class cls, and their
@@ -691,15 +603,15 @@ static const char *gburn(cm_gen *g, const cm_vars *v, const cm_slo *s,
 				th) < 0 ||
 		    cm_buf_addf(&wd, "%s%sx (%s/%s)", n ? " or " : "",
 				gdec(g, b->factor), b->long_w, b->short_w) < 0)
-			g->oom = 1;
+			g->ob.oom = 1;
 		n++;
 	}
 	if (n) {
-		res = cm_arena_strndup(g->a, e.data, e.len);
-		*words = gfmt(g, "%s faster than the window allows",
+		res = cm_arena_strndup(g->ob.a, e.data, e.len);
+		*words = cm_ob_fmt(&g->ob, "%s faster than the window allows",
 			      wd.data ? wd.data : "");
 		if (!res)
-			g->oom = 1;
+			g->ob.oom = 1;
 	}
 	cm_buf_free(&e);
 	cm_buf_free(&wd);
@@ -810,25 +722,25 @@ static void gen_vars(cm_gen *g, cm_vars *v)
 	if (pl->namespace_ &&
 	    (cm_buf_adds(&b, "namespace=") < 0 ||
 	     cm_promql_quote(&b, pl->namespace_) < 0 || cm_buf_adds(&b, ",") < 0))
-		g->oom = 1;
+		g->ob.oom = 1;
 	if (cm_buf_adds(&b, "service=") < 0 || cm_promql_quote(&b, pl->service) < 0)
-		g->oom = 1;
-	cm_var(v, "k", gdup(g, b.data));
+		g->ob.oom = 1;
+	cm_var(v, "k", cm_ob_dup(&g->ob, b.data));
 	/* Errors: the service's series and the error matchers. */
 	cm_buf_reset(&b);
 	if (cm_promql_selector(&b, &p->selector, pl, NULL) < 0 ||
 	    (b.len && p->errors.n && cm_buf_adds(&b, ",") < 0) ||
 	    cm_promql_selector(&b, &p->errors, pl, NULL) < 0)
-		g->oom = 1;
-	cm_var(v, "esel", gdup(g, b.data));
+		g->ob.oom = 1;
+	cm_var(v, "esel", cm_ob_dup(&g->ob, b.data));
 	/* Jobs of a CronJob are named <name>-<schedule time>. */
 	cm_buf_reset(&b);
 	if (pl->namespace_ &&
 	    (cm_buf_adds(&b, "namespace=") < 0 ||
 	     cm_promql_quote(&b, pl->namespace_) < 0 || cm_buf_adds(&b, ",") < 0))
-		g->oom = 1;
+		g->ob.oom = 1;
 	if (cm_buf_addf(&b, "job_name=~") < 0)
-		g->oom = 1;
+		g->ob.oom = 1;
 	{
 		cm_buf re;
 
@@ -836,13 +748,13 @@ static void gen_vars(cm_gen *g, cm_vars *v)
 		for (const char *c = pl->service; *c; c++)
 			if ((strchr(".+*?()[]{}|^$\\", *c) && cm_buf_add(&re, "\\", 1) < 0) ||
 			    cm_buf_add(&re, c, 1) < 0)
-				g->oom = 1;
+				g->ob.oom = 1;
 		if (cm_buf_adds(&re, "(-[0-9]+)?") < 0 ||
 		    cm_promql_quote(&b, re.data ? re.data : "") < 0)
-			g->oom = 1;
+			g->ob.oom = 1;
 		cm_buf_free(&re);
 	}
-	cm_var(v, "jsel", gdup(g, b.data));
+	cm_var(v, "jsel", cm_ob_dup(&g->ob, b.data));
 	/* The SLI's series are missing while the targets are up. */
 	cm_buf_reset(&b);
 	if (pl->latency.on
@@ -854,17 +766,17 @@ static void gen_vars(cm_gen *g, cm_vars *v)
 		    : cm_buf_addf(&b, "absent(%s{%s})",
 				  p->requests_metric ? p->requests_metric : "",
 				  g->sel.data ? g->sel.data : "") < 0)
-		g->oom = 1;
+		g->ob.oom = 1;
 	if (cm_buf_addf(&b, " and on () (sum(up{%s}) > 0)",
 			g->sel.data ? g->sel.data : "") < 0)
-		g->oom = 1;
-	cm_var(v, "absent", gdup(g, b.data));
+		g->ob.oom = 1;
+	cm_var(v, "absent", cm_ob_dup(&g->ob, b.data));
 	cm_var(v, "missing",
 	       pl->latency.on
-		       ? gfmt(g, "%s or %s_bucket",
+		       ? cm_ob_fmt(&g->ob, "%s or %s_bucket",
 			      p->requests_metric ? p->requests_metric : "",
 			      p->latency_metric ? p->latency_metric : "")
-		       : gfmt(g, "%s", p->requests_metric ? p->requests_metric : ""));
+		       : cm_ob_fmt(&g->ob, "%s", p->requests_metric ? p->requests_metric : ""));
 	cm_buf_free(&b);
 }
 
@@ -872,14 +784,9 @@ static cm_node gen_rule_object(cm_gen *g, const char *suffix,
 			       const char *group, cm_node rules)
 {
 	cm_node pr = gobject(g, "monitoring.coreos.com/v1", "PrometheusRule",
-			     gfmt(g, "%s-%s", g->plan.service, suffix));
-	cm_node spec = cm_map_new(), groups = cm_seq_new(), grp = cm_map_new();
+			     cm_ob_fmt(&g->ob, "%s-%s", g->plan.service, suffix));
 
-	gputs(g, &grp, "name", group);
-	gput(g, &grp, "rules", rules);
-	gpush(g, &groups, grp);
-	gput(g, &spec, "groups", groups);
-	gput(g, &pr, "spec", spec);
+	cm_ob_rule_group(&g->ob, &pr, group, rules);
 	return pr;
 }
 
@@ -889,7 +796,7 @@ static cm_node gen_dynatrace(cm_gen *g)
 {
 	const cm_mon_plan *pl = &g->plan;
 	cm_node cm = gobject(g, "v1", "ConfigMap",
-			     gfmt(g, "%s-dynatrace-config", pl->service));
+			     cm_ob_fmt(&g->ob, "%s-dynatrace-config", pl->service));
 	cm_node data = cm_map_new(), v;
 	json_t *o = json_object(), *md = json_object(), *mon = json_object();
 	json_t *tech = json_array(), *attrs = json_array(), *slo = json_object();
@@ -897,7 +804,7 @@ static cm_node gen_dynatrace(cm_gen *g)
 	size_t i, n;
 
 	if (!o || !md || !mon || !tech || !attrs || !slo) {
-		g->oom = 1;
+		g->ob.oom = 1;
 		goto out;
 	}
 	json_object_set_new(md, "name", json_string(pl->service));
@@ -926,15 +833,15 @@ static cm_node gen_dynatrace(cm_gen *g)
 	json_object_set(o, "slo", slo);
 	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!s) {
-		g->oom = 1;
+		g->ob.oom = 1;
 		goto out;
 	}
 	n = strlen(s);
 	{
-		char *text = cm_arena_alloc(g->a, n + 2);
+		char *text = cm_arena_alloc(g->ob.a, n + 2);
 
 		if (!text) {
-			g->oom = 1;
+			g->ob.oom = 1;
 			goto out;
 		}
 		memcpy(text, s, n);
@@ -946,8 +853,8 @@ static cm_node gen_dynatrace(cm_gen *g)
 		v.len = (uint32_t)(n + 1);
 		v.u.str = text;
 	}
-	gput(g, &data, "application.json", v);
-	gput(g, &cm, "data", data);
+	cm_ob_put(&g->ob, &data, "application.json", v);
+	cm_ob_put(&g->ob, &cm, "data", data);
 out:
 	free(s);
 	json_decref(slo);
@@ -964,8 +871,8 @@ out:
 /* Put obj into items (see object.h). */
 static void gupsert(cm_gen *g, cm_node *items, cm_node obj)
 {
-	if (!g->oom && cm_gen_upsert(g->a, items, obj) < 0)
-		g->oom = 1;
+	if (!g->ob.oom && cm_gen_upsert(g->ob.a, items, obj) < 0)
+		g->ob.oom = 1;
 }
 
 /* ---- putting them together ---- */
@@ -986,7 +893,7 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 		return 0;
 	memset(&g, 0, sizeof(g));
 	memset(&v, 0, sizeof(v));
-	g.a = a;
+	g.ob.a = a;
 	g.diags = diags;
 	g.cfg = cfg;
 	cm_buf_init(&g.sel, CM_PROMQL_MAX);
@@ -1012,10 +919,10 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 	if (cm_promql_selector(&g.sel, &g.plan.profile.selector, &g.plan, NULL) < 0 ||
 	    cm_promql_selector(&g.rsel, &g.plan.profile.res_selector, &g.plan,
 			       NULL) < 0)
-		g.oom = 1;
+		g.ob.oom = 1;
 
 	if (g.plan.prometheus && g.plan.profile.has_endpoint)
-		gpush(&g, &gen, gen_service_monitor(&g, ls, &bad));
+		cm_ob_push(&g.ob, &gen, gen_service_monitor(&g, ls, &bad));
 	if (bad)
 		goto out;
 	if (g.plan.prometheus) {
@@ -1030,17 +937,17 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 		gen_records(&g, &v, &recs);
 		gen_alerts(&g, &v, &alerts);
 		if (recs.len)
-			gpush(&g, &gen, gen_rule_object(&g, "recording-rules",
-							gfmt(&g, "%s_recording", group),
+			cm_ob_push(&g.ob, &gen, gen_rule_object(&g, "recording-rules",
+							cm_ob_fmt(&g.ob, "%s_recording", group),
 							recs));
 		if (alerts.len)
-			gpush(&g, &gen, gen_rule_object(&g, "alert-rules",
-							gfmt(&g, "%s_alerts", group),
+			cm_ob_push(&g.ob, &gen, gen_rule_object(&g, "alert-rules",
+							cm_ob_fmt(&g.ob, "%s_alerts", group),
 							alerts));
 	}
 	if (g.plan.dynatrace) {
 		if (g.plan.profile.has_dynatrace) {
-			gpush(&g, &gen, gen_dynatrace(&g));
+			cm_ob_push(&g.ob, &gen, gen_dynatrace(&g));
 		} else {
 			cm_where w = cfg->where;
 
@@ -1062,13 +969,13 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 					  diags) < 0)
 			goto out;
 	}
-	if (g.oom)
+	if (g.ob.oom)
 		goto oom;
 	if (cm_labels_apply(a, &gen, ls, diags) < 0)
 		goto out;
 	for (i = 0; i < gen.len; i++)
 		gupsert(&g, items, gen.u.kids[i]);
-	if (g.oom)
+	if (g.ob.oom)
 		goto oom;
 	rc = 0;
 	goto out;

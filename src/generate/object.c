@@ -1,9 +1,11 @@
 /* object.c - see object.h for the contract. */
 #include "object.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 
+#include "../core/buf.h"
 #include "../core/item.h"
 #include "../expand/catalog.h"
 
@@ -92,4 +94,81 @@ int cm_gen_upsert(cm_arena *a, cm_node *items, cm_node obj)
 		return 0;
 	}
 	return cm_seq_push(a, items, obj);
+}
+
+/* ---- the object builder ---- */
+
+/* Returns a scalar node in b's arena, or CM_NONE with oom set. */
+cm_node cm_ob_str(cm_ob *b, const char *s)
+{
+	cm_node n = cm_str_new(b->a, s);
+
+	if (n.kind == CM_NONE)
+		b->oom = 1;
+	return n;
+}
+
+/* Stores v under k; on failure (or after one) sets oom and skips. */
+void cm_ob_put(cm_ob *b, cm_node *map, const char *k, cm_node v)
+{
+	if (b->oom || v.kind == CM_NONE || cm_map_set(b->a, map, k, v) < 0)
+		b->oom = 1;
+}
+
+/* Stores a copy of v under k; a NULL v is no value and stores nothing. */
+void cm_ob_puts(cm_ob *b, cm_node *map, const char *k, const char *v)
+{
+	if (v)
+		cm_ob_put(b, map, k, cm_ob_str(b, v));
+}
+
+/* Appends v; on failure (or after one) sets oom and skips. */
+void cm_ob_push(cm_ob *b, cm_node *seq, cm_node v)
+{
+	if (b->oom || v.kind == CM_NONE || cm_seq_push(b->a, seq, v) < 0)
+		b->oom = 1;
+}
+
+/*
+ * Returns the formatted text in b's arena, or "" with oom set. The
+ * temporary buffer is freed here.
+ */
+const char *cm_ob_fmt(cm_ob *b, const char *fmt, ...)
+{
+	cm_buf t;
+	va_list ap;
+	char *s;
+
+	cm_buf_init(&t, CM_OB_TEXT_MAX);
+	va_start(ap, fmt);
+	if (cm_buf_vaddf(&t, fmt, ap) < 0)
+		b->oom = 1;
+	va_end(ap);
+	s = cm_arena_strndup(b->a, t.data ? t.data : "", t.len);
+	cm_buf_free(&t);
+	if (!s)
+		b->oom = 1;
+	return s ? s : "";
+}
+
+/* Returns a copy of s (NULL: "") in b's arena, or "" with oom set. */
+const char *cm_ob_dup(cm_ob *b, const char *s)
+{
+	char *d = cm_arena_strndup(b->a, s ? s : "", s ? strlen(s) : 0);
+
+	if (!d)
+		b->oom = 1;
+	return d ? d : "";
+}
+
+/* Stores rules (arena nodes) in pr; on failure (or after one) sets oom. */
+void cm_ob_rule_group(cm_ob *b, cm_node *pr, const char *group, cm_node rules)
+{
+	cm_node spec = cm_map_new(), groups = cm_seq_new(), grp = cm_map_new();
+
+	cm_ob_puts(b, &grp, "name", group);
+	cm_ob_put(b, &grp, "rules", rules);
+	cm_ob_push(b, &groups, grp);
+	cm_ob_put(b, &spec, "groups", groups);
+	cm_ob_put(b, pr, "spec", spec);
 }
