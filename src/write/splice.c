@@ -170,6 +170,21 @@ static int sp_needs_break(const cm_splice *sp, size_t p)
 	return p == sp->len && p > 0 && sp->src[p - 1] != '\n';
 }
 
+/*
+ * True when the text of n ends with a block scalar (n itself, or the last
+ * value of its last entries, at any depth). Such a scalar ending the input
+ * without a line break would gain one if lines were added after it, so
+ * its value would change.
+ */
+static int sp_ends_in_block_scalar(const cm_node *n)
+{
+	while ((n->kind == CM_MAP || n->kind == CM_SEQ) && n->len > 0)
+		n = n->kind == CM_MAP ? &n->u.kids[2 * n->len - 1]
+				      : &n->u.kids[n->len - 1];
+	return n->kind == CM_SCALAR &&
+	       (n->style == CM_STYLE_LITERAL || n->style == CM_STYLE_FOLDED);
+}
+
 /* ---- scalars ---- */
 
 /* True when s can be written plain (block, or flow when flow is set) and
@@ -642,6 +657,10 @@ static void sp_walk_map(cm_splice *sp, const cm_node *n, sp_ctx c)
 		return;
 	}
 	at = sp_line_after(sp, last->end);
+	if (sp_needs_break(sp, at) && sp_ends_in_block_scalar(last)) {
+		sp->fallback = 1; /* the emitter writes it */
+		return;
+	}
 	if (sp_needs_break(sp, at))
 		sp_adds(sp, sp->nl);
 	sp_block_pairs(sp, &n->u.kids[2 * first_new], nnew, &c);
@@ -763,6 +782,11 @@ static void sp_block_items(cm_splice *sp, const cm_node *orig, size_t no,
 
 			one.u.kids = (cm_node *)it;
 			one.len = 1;
+			if (sp_needs_break(sp, rs[k]) && k > 0 &&
+			    sp_ends_in_block_scalar(&orig[k - 1])) {
+				sp->fallback = 1; /* the emitter writes it */
+				break;
+			}
 			m = sp_begin(sp);
 			if (sp_needs_break(sp, rs[k]))
 				sp_adds(sp, sp->nl);
