@@ -323,7 +323,9 @@ const cm_fdesc cm_fd_mon_matcher[] = {
 	FDW("op", CM_FD_STRING, 0, "Match operator (default =).", cm_fd_ops),
 	FD("value", CM_FD_STRING, 1,
 	   "Value; {service}, {namespace}, {team}, {environment} are filled "
-	   "in."),
+	   "in, and {workload}: the name of the service's workload (the one "
+	   "named like the service, else the only one in the input; the "
+	   "service when the input has none)."),
 	FD_END,
 };
 
@@ -334,7 +336,9 @@ const cm_fdesc cm_fd_mon_endpoint[] = {
 	FD("scrapeTimeout", CM_FD_STRING, 0,
 	   "Scrape timeout, e.g. 10s; not longer than the interval."),
 	FDW("scheme", CM_FD_STRING, 0, "Scrape scheme.", cm_fd_schemes),
-	FDS("selector", CM_FD_LIST_OF, 0, "Matchers of the up series.",
+	FDS("selector", CM_FD_LIST_OF, 0,
+	    "Matchers of the up series (default: the target-label matchers "
+	    "of traffic.selector).",
 	    cm_fd_mon_matcher),
 	FD_END,
 };
