@@ -214,6 +214,11 @@ const cm_fdesc cm_fd_service_flat[] = {
 	FDW("dynatrace", CM_FD_BOOL, 0, "As spec.monitoring.dynatrace.",
 	    cm_fd_bool_words),
 	FD("serviceName", CM_FD_STRING, 0, "As spec.monitoring.serviceName."),
+	FD("serviceSelector", CM_FD_STRING, 0,
+	   "As spec.monitoring.serviceSelector, as comma-separated key=value "
+	   "pairs."),
+	FD("monitoringLabels", CM_FD_STRING, 0,
+	   "As spec.monitoring.labels, as comma-separated key=value pairs."),
 	FDW("dashboard", CM_FD_BOOL, 0, "As spec.monitoring.dashboard.enabled.",
 	    cm_fd_bool_words),
 	FDW("dashboardDelivery", CM_FD_STRING, 0,

@@ -1359,7 +1359,7 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 	const char *wl_name = wl ? cm_map_str(wl, "metadata.name") : cfg->service;
 	bool need = p->has_endpoint || p->has_traffic;
 	cm_where w = cfg->where;
-	char names[512] = "", path[128];
+	char names[512] = "", path[128], pname[128], psel[128];
 	size_t n = 0, nsel = 0;
 	uint32_t i;
 
@@ -1368,6 +1368,10 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 		return -1;
 	if (!need || !plan->prometheus)
 		return 0;
+	cm_config_path(cfg, "monitoring.serviceName", "serviceName", pname,
+		       sizeof(pname));
+	cm_config_path(cfg, "monitoring.serviceSelector", "serviceSelector",
+		       psel, sizeof(psel));
 	plan->targets = cm_arena_alloc(a, (items && items->len ? items->len : 1) *
 						  sizeof(char *));
 	plan->target_nodes = cm_arena_alloc(a, (items && items->len ? items->len : 1) *
@@ -1441,16 +1445,23 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 		plan->n_targets = 1;
 		plan->targets_from = "spec.monitoring.serviceName";
 		if (p->has_endpoint && !cfg->service_selector && items) {
+			char eg[320];
+
+			snprintf(eg, sizeof(eg),
+				 cfg->form == CM_CONFIG_CONFIGMAP
+					 ? "serviceSelector=app=%s"
+					 : "{app: %s}",
+				 cfg->service);
 			w.field_path = cm_config_path(cfg, "monitoring.serviceSelector",
 						      "serviceSelector", path,
 						      sizeof(path));
 			cm_diag_add(diags, CM_SEV_ERROR, &w,
-				    "Service \"%s\" (spec.monitoring.serviceName) "
-				    "is not in the input, so its labels are unknown "
-				    "and ServiceMonitor \"%s-monitor\" cannot select "
-				    "it; set spec.monitoring.serviceSelector to the "
-				    "Service's labels, e.g. {app: %s}",
-				    cfg->service_name, cfg->service, cfg->service);
+				    "Service \"%s\" (%s) is not in the input, so "
+				    "its labels are unknown and ServiceMonitor "
+				    "\"%s-monitor\" cannot select it; set %s to the "
+				    "Service's labels, e.g. %s",
+				    cfg->service_name, pname, cfg->service, psel,
+				    eg);
 			return -1;
 		}
 		return 0;
@@ -1465,25 +1476,24 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 				    "no Service in the input selects the pods of "
 				    "%s \"%s\", so ServiceMonitor \"%s-monitor\" "
 				    "selects Services labelled app: %s; add the "
-				    "Service to the build, or set "
-				    "spec.monitoring.serviceSelector to its labels",
+				    "Service to the build, or set %s to its labels",
 				    wl_kind, wl_name ? wl_name : cfg->service,
-				    cfg->service, cfg->service);
+				    cfg->service, cfg->service, psel);
 		return 0;
 	}
 	w.field_path = NULL;
 	cm_diag_add(diags, CM_SEV_ERROR, &w,
-		    "no Service in the input selects the pods of %s \"%s\"%s%s, "
+		    "no Service in the input selects the pods of %s \"%s\"%s%s%s%s, "
 		    "so the name Prometheus gives its targets (the Service's "
 		    "name, in the service and job labels) is unknown and the "
 		    "SLO and Down alerts could never match; add the Service "
-		    "to the build, or set spec.monitoring.serviceName to the "
-		    "Service's name and spec.monitoring.serviceSelector to its "
-		    "labels",
+		    "to the build, or set %s to the Service's name and %s to "
+		    "its labels",
 		    wl_kind, wl_name ? wl_name : cfg->service,
-		    cfg->service_selector ? " with the labels of "
-					    "spec.monitoring.serviceSelector" : "",
-		    cfg->service_name ? " and the name of serviceName" : "");
+		    cfg->service_selector ? " with the labels of " : "",
+		    cfg->service_selector ? psel : "",
+		    cfg->service_name ? " and the name of " : "",
+		    cfg->service_name ? pname : "", pname, psel);
 	return -1;
 }
 
@@ -1531,23 +1541,25 @@ int cm_mon_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 
 		if (cm_label_key_ok(k) && cm_label_value_ok(v))
 			continue;
-		w.field_path = "spec.monitoring.labels";
+		w.field_path = cm_config_path(cfg, "monitoring.labels",
+					      "monitoringLabels", path,
+					      sizeof(path));
 		if (!cm_label_key_ok(k))
 			cm_diag_add(diags, CM_SEV_ERROR, &w,
-				    "label key \"%s\" in spec.monitoring.labels "
+				    "label key \"%s\" in %s "
 				    "is not a valid label key: [prefix/]name, the "
 				    "name at most 63 letters, digits, '-', '_' or "
 				    "'.', starting and ending with a letter or "
 				    "digit",
-				    k);
+				    k, path);
 		else
 			cm_diag_add(diags, CM_SEV_ERROR, &w,
 				    "value \"%s\" of label \"%s\" in "
-				    "spec.monitoring.labels is not a valid label "
+				    "%s is not a valid label "
 				    "value: at most 63 letters, digits, '-', '_' "
 				    "or '.', starting and ending with a letter or "
 				    "digit",
-				    v, k);
+				    v, k, path);
 		rc = -1;
 	}
 	plan->slos[CM_SLO_AVAILABILITY] = &plan->availability;

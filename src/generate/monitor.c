@@ -180,9 +180,11 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
 				    "label, so one ServiceMonitor \"%s-monitor\" "
 				    "cannot select them all and their SLIs would "
 				    "stay empty; give them a common label such as "
-				    "app: %s, or set spec.monitoring.serviceName to "
-				    "the one to scrape",
-				    names, pl->service, pl->service, pl->service);
+				    "app: %s, or set %s to the one to scrape",
+				    names, pl->service, pl->service, pl->service,
+				    g->cfg->form == CM_CONFIG_CONFIGMAP
+					    ? "data.serviceName"
+					    : "spec.monitoring.serviceName");
 			*bad = 1;
 		} else if (ml.len == 0) {
 			/* Labels may still be added later in the build (e.g.
@@ -194,9 +196,11 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
 				    "Service \"%s\" has no labels of its own, so "
 				    "ServiceMonitor \"%s-monitor\" selects Services "
 				    "labelled app: %s; add that label to the "
-				    "Service, or set spec.monitoring.serviceSelector "
-				    "to its labels",
-				    pl->targets[0], pl->service, pl->service);
+				    "Service, or set %s to its labels",
+				    pl->targets[0], pl->service, pl->service,
+				    g->cfg->form == CM_CONFIG_CONFIGMAP
+					    ? "data.serviceSelector"
+					    : "spec.monitoring.serviceSelector");
 			cm_ob_puts(&g->ob, &ml, "app", pl->service);
 		}
 	}
@@ -917,9 +921,11 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 		cm_diag_add(diags, CM_SEV_WARNING, &w,
 			    "no namespace is known for %s, so the monitoring "
 			    "objects have none and their rules match the service "
-			    "in every namespace; set spec.namespace or give the "
+			    "in every namespace; set %s or give the "
 			    "workload a namespace",
-			    cfg->service);
+			    cfg->service,
+			    cfg->form == CM_CONFIG_CONFIGMAP ? "data.namespace"
+							     : "spec.namespace");
 	}
 	if (cm_promql_selector(&g.sel, &g.plan.profile.selector, &g.plan, NULL) < 0 ||
 	    cm_promql_selector(&g.rsel, &g.plan.profile.res_selector, &g.plan,
@@ -959,11 +965,14 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 			cm_where w = cfg->where;
 
 			cm_diag_add(diags, CM_SEV_ERROR, &w,
-				    "spec.monitoring.dynatrace is true but "
+				    "%s is true but "
 				    "monitoring profile \"%s\" has no dynatrace "
 				    "settings, so no Dynatrace ConfigMap can be "
 				    "generated; set dynatrace: false or add "
 				    "spec.dynatrace to the profile",
+				    cfg->form == CM_CONFIG_CONFIGMAP
+					    ? "data.dynatrace"
+					    : "spec.monitoring.dynatrace",
 				    g.plan.profile.name);
 			goto out;
 		}
