@@ -97,8 +97,9 @@ for dir in "$ROOT"/testdata/golden/dash-*/; do
 		not_ok "dashboard/$case/rules" "cannot extract the generated rules"
 	for json in $list; do
 		dashboards+=("$case:$json")
-		# uid, service and environment (the dashboard's 2nd and 3rd tags)
-		uids+=("$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["uid"], d["tags"][1], d["tags"][2])' "$json")")
+		# uid, service, environment and region (the dashboard's 2nd,
+		# 3rd and, with a region, 5th tags)
+		uids+=("$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["uid"], *d["tags"][1:3], *d["tags"][4:5])' "$json")")
 
 		# 1. every query is PromQL
 		if [ "$have_promtool" = 1 ]; then
@@ -230,7 +231,7 @@ if [ "$ts_ok" = 1 ]; then
 	fi
 fi
 
-# 6. uids: short enough, one per service and environment
+# 6. uids: short enough, one per service, environment and region
 bad=
 for t in "${uids[@]}"; do
 	u=${t%% *}
@@ -240,8 +241,10 @@ triples=$(printf '%s\n' "${uids[@]}" | sort -u)
 dups=$( (cut -d' ' -f1 <<<"$triples" | sort | uniq -d
 	cut -d' ' -f2- <<<"$triples" | sort | uniq -d) | tr '\n' ' ')
 n=$(wc -l <<<"$triples")
-if [ -z "$bad" ] && [ -z "${dups// /}" ] && [ "$n" -ge 4 ]; then
-	ok "dashboard/uid ($n services and environments, one uid each)"
+# two regions of one service and environment (dash-region-*) are there
+nreg=$(grep -c ' use1$\| euw1$' <<<"$triples")
+if [ -z "$bad" ] && [ -z "${dups// /}" ] && [ "$n" -ge 4 ] && [ "$nreg" = 2 ]; then
+	ok "dashboard/uid ($n services, environments and regions, one uid each)"
 else
-	not_ok "dashboard/uid" "invalid:$bad" "shared by two services or environments, or two uids for one: $dups" "$triples"
+	not_ok "dashboard/uid" "invalid:$bad" "shared by two services, environments or regions, or two uids for one: $dups" "regions: $nreg" "$triples"
 fi

@@ -1286,6 +1286,56 @@ kpt_eval() {
 		'did you mean "service"'
 	same_bytes kpt-eval-unknown-key-leaves-package "$pkg.orig" "$pkg"
 
+	# The Service is deployed elsewhere: the error names the flat key,
+	# and serviceSelector / monitoringLabels (k=v pairs) let the
+	# imperative form select it and add kube-prometheus-stack's label.
+	pkg=$T/eval-no-service
+	mkdir -p "$pkg"
+	cat >"$pkg/deployment.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: checkout
+  namespace: shop
+  labels: {app: checkout}
+spec:
+  selector:
+    matchLabels: {app: checkout}
+  template:
+    metadata:
+      labels: {app: checkout}
+    spec:
+      containers:
+      - name: app
+        image: example/checkout:1
+        ports:
+        - {name: http, containerPort: 8080}
+YAML
+	fresh "$pkg.orig" "$pkg"
+	local -a CK=(service=checkout team=shop-team environment=pre-stable
+		size=small costProfile=standard-api-cost costCenter=CC-9
+		businessUnit=shop costOwner=bob@example.com
+		monitoringProfile=api-observability serviceName=checkout-svc)
+	eval_run "$pkg.log" "$pkg" --results-dir "$pkg.results" -- "${CK[@]}"
+	rc=$?
+	expect_fail kpt-eval-no-service-names-flat-key "$rc" "$pkg.log" \
+		'set data.serviceSelector' 'serviceSelector=app=checkout'
+	field_error kpt-eval-no-service-result "$pkg.results" \
+		data.serviceSelector 'set data.serviceSelector'
+	eval_run "$pkg.log2" "$pkg" -- "${CK[@]}" \
+		serviceSelector=app=checkout,tier=web \
+		monitoringLabels=release=kube-prometheus-stack
+	rc=$?
+	expect_ok kpt-eval-service-selector-exit-0 "$rc" "$pkg.log2"
+	if grep -rqs 'release: kube-prometheus-stack' "$pkg" &&
+		grep -rqs 'tier: web' "$pkg"; then
+		ok kpt-eval-service-selector-and-monitoring-labels
+	else
+		not_ok kpt-eval-service-selector-and-monitoring-labels \
+			"no release label or tier selector in the package" \
+			"$(ls -R "$pkg")"
+	fi
+
 	# An environment the cost profile lacks: kpt fails, and the message
 	# lists the profile's environments.
 	pkg=$T/eval-qa

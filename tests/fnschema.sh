@@ -48,6 +48,9 @@ for k in ("ServiceProfile", "CostProfile", "MonitoringProfile"):
 sp = s["$defs"]["ServiceProfile"]["properties"]["spec"]["properties"]
 assert "description" in sp["failOnWarnings"]
 assert sp["labels"]["properties"]["omit"]["items"]["enum"][0] == "service"
+cm = s["$defs"]["ServiceProfileConfigMap"]["properties"]["data"]["properties"]
+for k in ("serviceName", "serviceSelector", "monitoringLabels", "dashboardInstanceSelector"):
+    assert cm[k]["type"] == "string" and cm[k]["description"], k
 ' "$T/schema.json" 2>"$T/err"; then
 	ok "schema: valid draft 2020-12 with the three kinds, descriptions and enums"
 else

@@ -28,7 +28,8 @@ DIR=$ROOT/testdata/promtool
 #   ticket) x 3 SLOs + Down + NoTraffic + SLOMetricAbsent +
 #   HighMemoryUsage + MemoryNearThreshold + HighCPUUsage +
 #   CPUNearThreshold + CrashLooping = 14 alerting rules.
-# orders-api-28d / -7d: a team profile without resource alerts: 41 and 9.
+# orders-api-28d / -7d, spring-apptag: team profiles without resource
+#   alerts: 41 and 9.
 # worker-observability: no SLOs; Down + 4 resource alerts + CrashLooping.
 # batch-observability: no scraping; 4 resource alerts + JobFailed.
 # Each case also gets its budget rules (PrometheusRule
@@ -47,6 +48,8 @@ declare -A EXPECTED=(
 	[orders-api-7d]="41 9"
 	[ledger-worker]="0 6"
 	[nightly-settlement]="0 5"
+	[checkout-web]="41 14"
+	[spring-apptag]="41 9"
 )
 
 why=

@@ -300,27 +300,41 @@ int main(void)
 		char u1[CM_DASH_UID_MAX + 1], u2[CM_DASH_UID_MAX + 1];
 		const char *longsvc = "customer-notification-preferences-api";
 
-		check(!strcmp(cm_dash_uid("payment-processor", "prod", u1),
+		check(!strcmp(cm_dash_uid("payment-processor", "prod", NULL, u1),
 			      "payment-processor_prod"),
 		      "dashboard uid: <service>_<environment> when it fits");
-		cm_dash_uid(longsvc, "pre-stable", u1);
-		cm_dash_uid(longsvc, "int-stable", u2);
+		cm_dash_uid(longsvc, "pre-stable", NULL, u1);
+		cm_dash_uid(longsvc, "int-stable", NULL, u2);
 		check(strlen(u1) == CM_DASH_UID_MAX && strlen(u2) == CM_DASH_UID_MAX &&
 			      strcmp(u1, u2) != 0 &&
 			      !strncmp(u1, "customer-notification-preferenc-", 32),
 		      "dashboard uid: long names get a prefix and a hash, 40 "
 		      "characters, distinct per environment");
-		cm_dash_uid(longsvc, "pre-stable", u2);
+		cm_dash_uid(longsvc, "pre-stable", NULL, u2);
 		check(!strcmp(u1, u2), "dashboard uid: the same on every run");
-		cm_dash_uid("a-b", "c", u1);
-		cm_dash_uid("a", "b-c", u2);
+		cm_dash_uid("a-b", "c", NULL, u1);
+		cm_dash_uid("a", "b-c", NULL, u2);
 		check(strcmp(u1, u2) != 0,
 		      "dashboard uid: a-b in c and a in b-c differ");
-		cm_dash_uid("a_b", "c", u1);
-		cm_dash_uid("a", "b_c", u2);
+		cm_dash_uid("a_b", "c", NULL, u1);
+		cm_dash_uid("a", "b_c", NULL, u2);
 		check(strcmp(u1, u2) != 0 && strlen(u1) == strlen("a_b_c-") + 8,
 		      "dashboard uid: a_b in c and a in b_c differ (hashed)");
-		cm_dash_uid("svc", "prod eu", u1);
+		check(!strcmp(cm_dash_uid("checkout", "pre-stable", "use1", u1),
+			      "checkout_pre-stable_use1") &&
+			      !strcmp(cm_dash_uid("checkout", "pre-stable", "", u2),
+				      "checkout_pre-stable"),
+		      "dashboard uid: <service>_<environment>_<region> with a "
+		      "region, as before without");
+		cm_dash_uid(longsvc, "pre-stable", "use1", u1);
+		cm_dash_uid(longsvc, "pre-stable", "euw1", u2);
+		check(strlen(u1) == CM_DASH_UID_MAX && strcmp(u1, u2) != 0,
+		      "dashboard uid: long names, distinct per region");
+		cm_dash_uid("a", "b_c", "d", u1);
+		cm_dash_uid("a", "b", "c_d", u2);
+		check(strcmp(u1, u2) != 0,
+		      "dashboard uid: a in b_c, d and a in b, c_d differ (hashed)");
+		cm_dash_uid("svc", "prod eu", NULL, u1);
 		check(strspn(u1, "abcdefghijklmnopqrstuvwxyz0123456789-_") ==
 			      strlen(u1),
 		      "dashboard uid: only [a-zA-Z0-9_-]");

@@ -191,7 +191,7 @@ static void cm_dec_error(cm_dec *d, const char *path, const char *fmt, ...)
 static void cm_unknown_field(cm_dec *d, const char *path, const char *key,
 			     const char *const *known)
 {
-	char list[512];
+	char list[1024];
 	const char *near = cm_suggest(key, known);
 
 	cm_join(list, sizeof(list), known);
@@ -489,6 +489,81 @@ static int cm_decode_omit_csv(cm_dec *d, const char *csv, const char *path,
 	return rc;
 }
 
+/*
+ * Comma-separated key=value pairs (ConfigMap form of serviceSelector and
+ * monitoringLabels) as a mapping in d's arena, stored in *out. Spaces
+ * around keys and values are dropped; keys and values are checked as
+ * labels later, where the map form is. 0, or -1 after reporting.
+ */
+static int cm_decode_pairs_csv(cm_dec *d, const char *csv, const char *path,
+			       const char *example, const cm_node **out)
+{
+	cm_node m = cm_map_new(), *res;
+
+	while (*csv) {
+		size_t n = strcspn(csv, ",");
+		size_t b = 0, e = n;
+		char pair[512], *eq, *k, *v, *t;
+
+		while (b < e && csv[b] == ' ')
+			b++;
+		while (e > b && csv[e - 1] == ' ')
+			e--;
+		if (e > b) {
+			if (e - b >= sizeof(pair)) {
+				cm_dec_error(d, path,
+					     "a pair in field \"%s\" is longer "
+					     "than %zu bytes; label keys and "
+					     "values are at most 317 bytes",
+					     path, sizeof(pair) - 1);
+				return -1;
+			}
+			memcpy(pair, csv + b, e - b);
+			pair[e - b] = '\0';
+			eq = strchr(pair, '=');
+			if (!eq || eq == pair) {
+				cm_dec_error(d, path,
+					     "\"%s\" in field \"%s\" is not "
+					     "key=value; write comma-separated "
+					     "label pairs, e.g. %s",
+					     pair, path, example);
+				return -1;
+			}
+			*eq = '\0';
+			k = pair;
+			v = eq + 1;
+			for (t = eq; t > k && t[-1] == ' ';)
+				*--t = '\0';
+			while (*v == ' ')
+				v++;
+			if (cm_map_get(&m, k)) {
+				cm_dec_error(d, path,
+					     "label \"%s\" appears twice in "
+					     "field \"%s\"; keep one",
+					     k, path);
+				return -1;
+			}
+			if (cm_map_set(d->arena, &m, k,
+				       cm_str_new(d->arena, v)) < 0)
+				goto oom;
+		}
+		csv += n;
+		if (*csv == ',')
+			csv++;
+	}
+	if (m.len == 0)
+		return 0; /* empty: unset */
+	res = cm_arena_alloc(d->arena, sizeof(*res));
+	if (!res)
+		goto oom;
+	*res = m;
+	*out = res;
+	return 0;
+oom:
+	cm_dec_error(d, path, "out of memory");
+	return -1;
+}
+
 /* keys: {logicalName: labelKey}. 0 or -1. */
 static int cm_decode_keys(cm_dec *d, const cm_node *m, const char *path,
 			  cm_label_keys *k)
@@ -721,12 +796,12 @@ static int cm_decode_map(cm_dec *d, const cm_node *m, const char *prefix,
 
 static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 {
-	const char *names[40];
+	const char *names[48];
 	const char *slo[5] = {NULL, NULL, NULL, NULL, NULL};
 	size_t i;
 	int rc = 0;
 
-	cm_fd_names(cm_fd_service_flat, names, 40);
+	cm_fd_names(cm_fd_service_flat, names, 48);
 	for (i = 0; i < data->len; i++) {
 		const cm_node *key = &data->u.kids[2 * i];
 		const cm_node *val = &data->u.kids[2 * i + 1];
@@ -750,6 +825,29 @@ static int cm_decode_configmap(cm_dec *d, const cm_node *data)
 					   cm_scalar_is(key, "labelsOmit")
 						   ? &d->out->meta
 						   : &d->out->pod) < 0) {
+				rc = -1;
+			}
+			continue;
+		}
+		if (cm_scalar_is(key, "serviceSelector") ||
+		    cm_scalar_is(key, "monitoringLabels")) {
+			int sel = cm_scalar_is(key, "serviceSelector");
+
+			if (val->kind != CM_SCALAR) {
+				cm_dec_error(d, path,
+					     "field \"%s\" must be "
+					     "comma-separated key=value label "
+					     "pairs, not %s",
+					     path, cm_node_shape(val));
+				rc = -1;
+			} else if (cm_decode_pairs_csv(
+					   d, val->u.str, path,
+					   sel ? "serviceSelector=app=checkout"
+					       : "monitoringLabels=release="
+						 "kube-prometheus-stack",
+					   sel ? &d->out->service_selector
+					       : &d->out->monitoring_labels) <
+				   0) {
 				rc = -1;
 			}
 			continue;

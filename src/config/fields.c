@@ -214,6 +214,11 @@ const cm_fdesc cm_fd_service_flat[] = {
 	FDW("dynatrace", CM_FD_BOOL, 0, "As spec.monitoring.dynatrace.",
 	    cm_fd_bool_words),
 	FD("serviceName", CM_FD_STRING, 0, "As spec.monitoring.serviceName."),
+	FD("serviceSelector", CM_FD_STRING, 0,
+	   "As spec.monitoring.serviceSelector, as comma-separated key=value "
+	   "pairs."),
+	FD("monitoringLabels", CM_FD_STRING, 0,
+	   "As spec.monitoring.labels, as comma-separated key=value pairs."),
 	FDW("dashboard", CM_FD_BOOL, 0, "As spec.monitoring.dashboard.enabled.",
 	    cm_fd_bool_words),
 	FDW("dashboardDelivery", CM_FD_STRING, 0,
@@ -323,7 +328,9 @@ const cm_fdesc cm_fd_mon_matcher[] = {
 	FDW("op", CM_FD_STRING, 0, "Match operator (default =).", cm_fd_ops),
 	FD("value", CM_FD_STRING, 1,
 	   "Value; {service}, {namespace}, {team}, {environment} are filled "
-	   "in."),
+	   "in, and {workload}: the name of the service's workload (the one "
+	   "named like the service, else the only one in the input; the "
+	   "service when the input has none)."),
 	FD_END,
 };
 
@@ -334,7 +341,9 @@ const cm_fdesc cm_fd_mon_endpoint[] = {
 	FD("scrapeTimeout", CM_FD_STRING, 0,
 	   "Scrape timeout, e.g. 10s; not longer than the interval."),
 	FDW("scheme", CM_FD_STRING, 0, "Scrape scheme.", cm_fd_schemes),
-	FDS("selector", CM_FD_LIST_OF, 0, "Matchers of the up series.",
+	FDS("selector", CM_FD_LIST_OF, 0,
+	    "Matchers of the up series (default: the target-label matchers "
+	    "of traffic.selector).",
 	    cm_fd_mon_matcher),
 	FD_END,
 };

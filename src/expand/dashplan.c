@@ -15,7 +15,8 @@ static const char *const cm_dash_placeholders[] = {
 	"{service}", "{namespace}", "{team}", "{environment}", NULL,
 };
 
-char *cm_dash_uid(const char *service, const char *environment, char *out)
+char *cm_dash_uid(const char *service, const char *environment,
+		  const char *region, char *out)
 {
 	char full[512];
 	uint32_t h = 2166136261u; /* FNV-1a */
@@ -24,14 +25,26 @@ char *cm_dash_uid(const char *service, const char *environment, char *out)
 
 	/* "_" is in neither a DNS-label service name nor (then) the
 	 * environment, so the readable form names one pair only. */
-	if (strchr(service, '_') || strchr(environment, '_'))
+	if (region && !*region)
+		region = NULL;
+	if (strchr(service, '_') || strchr(environment, '_') ||
+	    (region && strchr(region, '_')))
 		changed = 1;
-	snprintf(full, sizeof(full), "%s_%s", service, environment);
+	if (region)
+		snprintf(full, sizeof(full), "%s_%s_%s", service, environment,
+			 region);
+	else
+		snprintf(full, sizeof(full), "%s_%s", service, environment);
 	for (i = 0; service[i]; i++)
 		h = (h ^ (unsigned char)service[i]) * 16777619u;
 	h = (h ^ 0u) * 16777619u; /* a separator no name contains */
 	for (i = 0; environment[i]; i++)
 		h = (h ^ (unsigned char)environment[i]) * 16777619u;
+	if (region) { /* absent: the hash of the pair, as before */
+		h = (h ^ 0u) * 16777619u;
+		for (i = 0; region[i]; i++)
+			h = (h ^ (unsigned char)region[i]) * 16777619u;
+	}
 	n = strlen(full);
 	for (i = 0; i < n; i++) {
 		char c = full[i];
@@ -468,11 +481,17 @@ int cm_dash_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 
 		n = (size_t)snprintf(buf, sizeof(buf), "%s-dashboard", mon->service);
 		out->name = cm_arena_strndup(a, buf, n < sizeof(buf) ? n : sizeof(buf) - 1);
-		n = (size_t)snprintf(buf, sizeof(buf), "%s (%s)", mon->service,
-				     mon->environment);
+		out->region = cfg->region && *cfg->region ? cfg->region : NULL;
+		if (out->region)
+			n = (size_t)snprintf(buf, sizeof(buf), "%s (%s, %s)",
+					     mon->service, mon->environment,
+					     out->region);
+		else
+			n = (size_t)snprintf(buf, sizeof(buf), "%s (%s)",
+					     mon->service, mon->environment);
 		out->title = cm_arena_strndup(a, buf, n < sizeof(buf) ? n : sizeof(buf) - 1);
 	}
-	cm_dash_uid(mon->service, mon->environment, uid);
+	cm_dash_uid(mon->service, mon->environment, out->region, uid);
 	out->uid = cm_arena_strndup(a, uid, strlen(uid));
 	if (!out->name || !out->title || !out->uid) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,

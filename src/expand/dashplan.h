@@ -14,10 +14,11 @@
  *     labelValue with GrafanaDashboard delivery, GrafanaDashboard
  *     without an instanceSelector (the operator's CRD requires one).
  *   - uid is at most CM_DASH_UID_MAX characters of [a-zA-Z0-9_-], the
- *     same on every run, and differs between services and environments:
- *     "<service>_<environment>" when that fits and neither name has a
- *     "_" or a character Grafana refuses, else a prefix of it, "-" and 8
- *     hex digits of a hash of both (FNV-1a, 32 bits).
+ *     same on every run, and differs between services, environments and
+ *     regions: "<service>_<environment>" (with a region,
+ *     "<service>_<environment>_<region>") when that fits and no name has
+ *     a "_" or a character Grafana refuses, else a prefix of it, "-" and
+ *     8 hex digits of a hash of all of them (FNV-1a, 32 bits).
  *
  * Ownership: every string and node of a plan lives in the arena passed
  * in (or in the config's and catalog's trees).
@@ -59,7 +60,9 @@ typedef struct cm_dash_plan {
 	cm_dash_delivery delivery;
 	const char *name;   /* <service>-dashboard */
 	const char *uid;    /* see the invariants */
-	const char *title;  /* "<service> (<environment>)" */
+	const char *title;  /* "<service> (<environment>)", with a region
+			     * "<service> (<environment>, <region>)" */
+	const char *region; /* spec.region, or NULL */
 	const char *folder; /* or NULL */
 	const char *label, *label_value;  /* ConfigMap: the sidecar's label */
 	const cm_node *instance_selector; /* GrafanaDashboard: a
@@ -84,8 +87,9 @@ int cm_dash_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
  */
 int cm_dash_plan_json(const cm_dash_plan *d, char **out);
 
-/* The uid for service and environment into out (CM_DASH_UID_MAX + 1
- * bytes). Returns out. */
-char *cm_dash_uid(const char *service, const char *environment, char *out);
+/* The uid for service, environment and region (NULL or "" for none)
+ * into out (CM_DASH_UID_MAX + 1 bytes). Returns out. */
+char *cm_dash_uid(const char *service, const char *environment,
+		  const char *region, char *out);
 
 #endif

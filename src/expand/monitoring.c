@@ -36,8 +36,10 @@ static const char *const cm_severity_words[] = {"critical", "warning",
 						 "info", NULL};
 
 static const char *const cm_mplaceholders[] = {
-	"{service}", "{namespace}", "{team}", "{environment}", "{alert}", NULL,
+	"{service}", "{namespace}", "{team}", "{environment}", "{alert}",
+	"{workload}", NULL,
 };
+#define CM_PH_WORKLOAD 5 /* index of {workload}: matchers only */
 
 bool cm_prom_metric_name_ok(const char *s)
 {
@@ -338,8 +340,10 @@ static void cm_mqty(cm_pdec *d, const cm_node *m, const char *key,
 	*ok = true;
 }
 
-/* Template text may use only the known placeholders. */
-static void cm_mcheck_template(cm_pdec *d, const char *s, const char *path)
+/* Template text may use only the known placeholders; {workload} only
+ * when matcher (a label matcher's value). */
+static void cm_mcheck_template(cm_pdec *d, const char *s, const char *path,
+			       bool matcher)
 {
 	const char *p = s;
 
@@ -353,15 +357,16 @@ static void cm_mcheck_template(cm_pdec *d, const char *s, const char *path)
 		len = (size_t)(end - p + 1);
 		for (i = 0; cm_mplaceholders[i]; i++)
 			if (len == strlen(cm_mplaceholders[i]) &&
-			    !strncmp(p, cm_mplaceholders[i], len))
+			    !strncmp(p, cm_mplaceholders[i], len) &&
+			    (matcher || i != CM_PH_WORKLOAD))
 				found = 1;
 		/* Regex repetitions like {5,10} are not placeholders. */
 		if (!found && strspn(p + 1, "0123456789,") != len - 2) {
 			cm_perr(d, path,
 				"unknown placeholder \"%.*s\" in \"%s\"; use "
-				"{service}, {namespace}, {team} or "
+				"{service}, {namespace}, {team}%s or "
 				"{environment}",
-				(int)len, p, s);
+				(int)len, p, s, matcher ? ", {workload}" : "");
 		}
 		p = end + 1;
 	}
@@ -421,7 +426,7 @@ static void cm_mmatchers(cm_pdec *d, const cm_node *seq, const char *path,
 		}
 		if (!mt->value)
 			mt->value = "";
-		cm_mcheck_template(d, mt->value, p);
+		cm_mcheck_template(d, mt->value, p, true);
 		if (mt->op[1] == '~') {
 			/* Placeholders become plain (escaped) text. */
 			char re[1024];
@@ -454,6 +459,46 @@ static void cm_mmatchers(cm_pdec *d, const cm_node *seq, const char *path,
 		}
 		out->n++;
 	}
+}
+
+/*
+ * The selector of `up` from the series matchers sel, into *out (in d's
+ * arena): the matchers of sel on labels the generated ServiceMonitor's
+ * targets carry (Prometheus Operator sets namespace, service, job, pod,
+ * container, endpoint, instance), never those only the application's
+ * own series have (a request's uri or code, a Micrometer tag), which
+ * `up` never matches. Without a namespace matcher it gets namespace
+ * {namespace}, without a service or job matcher service {service} (the
+ * target Services). Out of memory is reported on d.
+ */
+static void cm_up_matchers(cm_pdec *d, const cm_matchers *sel,
+			   cm_matchers *out)
+{
+	static const char *const target[] = {"namespace", "service", "job",
+					     "pod", "container", "endpoint",
+					     "instance", NULL};
+	bool ns = false, svc = false;
+	size_t i;
+
+	out->n = 0;
+	out->v = cm_arena_alloc(d->arena, (sel->n + 2) * sizeof(cm_matcher));
+	if (!out->v) {
+		cm_perr(d, "spec", "out of memory");
+		return;
+	}
+	for (i = 0; i < sel->n; i++) {
+		const char *l = sel->v[i].label;
+
+		if (!cm_word_in(l, target))
+			continue;
+		ns = ns || !strcmp(l, "namespace");
+		svc = svc || !strcmp(l, "service") || !strcmp(l, "job");
+		out->v[out->n++] = sel->v[i];
+	}
+	if (!ns)
+		out->v[out->n++] = (cm_matcher){"namespace", "=", "{namespace}"};
+	if (!svc)
+		out->v[out->n++] = (cm_matcher){"service", "=", "{service}"};
 }
 
 static void cm_mstrings(cm_pdec *d, const cm_node *seq, const char *path,
@@ -698,6 +743,7 @@ int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 				p->scheme);
 		cm_mmatchers(&d, cm_map_get(m, "selector"),
 			     "spec.endpoint.selector", &p->selector);
+		p->up_selector = p->selector;
 	}
 	if ((m = cm_msub(&d, spec, "traffic", "spec.traffic"))) {
 		cm_matchers sel;
@@ -737,6 +783,8 @@ int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 		cm_perr(&d, "spec.traffic.selector",
 			"no label matchers select the service's series; set "
 			"spec.traffic.selector or spec.endpoint.selector");
+	if (!p->up_selector.n && p->selector.n)
+		cm_up_matchers(&d, &p->selector, &p->up_selector);
 	if ((m = cm_msub(&d, spec, "slo", "spec.slo"))) {
 		cm_pcheck_fields(&d, m, "spec.slo", cm_fd_mon_slo);
 		cm_mnum(&d, m, "availability", "spec.slo.availability",
@@ -825,7 +873,7 @@ int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 					 "spec.alerts.runbookUrl", NULL);
 		if (p->runbook_url)
 			cm_mcheck_template(&d, p->runbook_url,
-					   "spec.alerts.runbookUrl");
+					   "spec.alerts.runbookUrl", false);
 	} else {
 		p->crash_looping = p->has_resources;
 	}
@@ -1220,6 +1268,76 @@ static bool cm_uses_targets(const cm_mon_profile *p)
 	return false;
 }
 
+/* Does one of matchers m use {workload}? */
+static bool cm_matchers_use_workload(const cm_matchers *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (strstr(m->v[i].value, "{workload}"))
+			return true;
+	return false;
+}
+
+/*
+ * What {workload} stands for, into plan->workload_name: the name of wl
+ * (the service's workload), or spec.service when items hold no
+ * workload. Several workloads and none named like the service, with a
+ * profile whose matchers use {workload}, is an error: the pods cannot be
+ * told apart. 0 or -1 (reported).
+ */
+static int cm_plan_workload(cm_mon_plan *plan, const cm_config *cfg,
+			    const cm_node *items, const cm_node *wl,
+			    cm_diags *diags)
+{
+	const cm_mon_profile *p = &plan->profile;
+	char names[512] = "";
+	cm_where w = cfg->where;
+	size_t n = 0;
+	uint32_t i;
+
+	plan->workload_name = wl ? cm_map_str(wl, "metadata.name") : NULL;
+	if (!plan->workload_name)
+		plan->workload_name = cfg->service;
+	if (wl || !items || !plan->prometheus ||
+	    !(cm_matchers_use_workload(&p->selector) ||
+	      cm_matchers_use_workload(&p->errors) ||
+	      (p->has_resources && cm_matchers_use_workload(&p->res_selector))))
+		return 0;
+	for (i = 0; i < items->len; i++) {
+		const cm_node *it = &items->u.kids[i];
+		const char *name = cm_map_str(it, "metadata.name");
+		const char *kind = cm_map_str(it, "kind");
+
+		if (it->kind != CM_MAP || cm_item_is_local_config(it) ||
+		    cm_is_costmon_object(it) ||
+		    cm_item_workload(it) == CM_WORKLOAD_NONE)
+			continue;
+		if (strlen(names) + (name ? strlen(name) : 0) +
+			    (kind ? strlen(kind) : 0) + 8 < sizeof(names))
+			snprintf(names + strlen(names),
+				 sizeof(names) - strlen(names), "%s%s \"%s\"",
+				 n ? ", " : "", kind ? kind : "workload",
+				 name ? name : "");
+		n++;
+	}
+	if (!n)
+		return 0; /* no workload: {workload} is spec.service */
+	w.field_path = NULL;
+	cm_diag_add(diags, CM_SEV_ERROR, &w,
+		    "monitoring profile \"%s\" matches the pods of service "
+		    "\"%s\" by their workload's name ({workload} in its "
+		    "matchers), but the input has %zu "
+		    "workloads (%s) and none is named \"%s\", so its pods "
+		    "cannot be told apart and its resource and crash-loop "
+		    "alerts would watch no pod; name the service's workload "
+		    "\"%s\", or use a monitoring profile whose "
+		    "resources.selector matches its pods without {workload}",
+		    p->name, cfg->service, n, names, cfg->service,
+		    cfg->service);
+	return -1;
+}
+
 /*
  * The Services the ServiceMonitor selects, into plan->targets: the
  * Services of the input (same namespace) whose selector matches the
@@ -1241,13 +1359,19 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 	const char *wl_name = wl ? cm_map_str(wl, "metadata.name") : cfg->service;
 	bool need = p->has_endpoint || p->has_traffic;
 	cm_where w = cfg->where;
-	char names[512] = "", path[128];
+	char names[512] = "", path[128], pname[128], psel[128];
 	size_t n = 0, nsel = 0;
 	uint32_t i;
 
 	plan->workload = wl;
+	if (cm_plan_workload(plan, cfg, items, wl, diags) < 0)
+		return -1;
 	if (!need || !plan->prometheus)
 		return 0;
+	cm_config_path(cfg, "monitoring.serviceName", "serviceName", pname,
+		       sizeof(pname));
+	cm_config_path(cfg, "monitoring.serviceSelector", "serviceSelector",
+		       psel, sizeof(psel));
 	plan->targets = cm_arena_alloc(a, (items && items->len ? items->len : 1) *
 						  sizeof(char *));
 	plan->target_nodes = cm_arena_alloc(a, (items && items->len ? items->len : 1) *
@@ -1321,16 +1445,23 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 		plan->n_targets = 1;
 		plan->targets_from = "spec.monitoring.serviceName";
 		if (p->has_endpoint && !cfg->service_selector && items) {
+			char eg[320];
+
+			snprintf(eg, sizeof(eg),
+				 cfg->form == CM_CONFIG_CONFIGMAP
+					 ? "serviceSelector=app=%s"
+					 : "{app: %s}",
+				 cfg->service);
 			w.field_path = cm_config_path(cfg, "monitoring.serviceSelector",
 						      "serviceSelector", path,
 						      sizeof(path));
 			cm_diag_add(diags, CM_SEV_ERROR, &w,
-				    "Service \"%s\" (spec.monitoring.serviceName) "
-				    "is not in the input, so its labels are unknown "
-				    "and ServiceMonitor \"%s-monitor\" cannot select "
-				    "it; set spec.monitoring.serviceSelector to the "
-				    "Service's labels, e.g. {app: %s}",
-				    cfg->service_name, cfg->service, cfg->service);
+				    "Service \"%s\" (%s) is not in the input, so "
+				    "its labels are unknown and ServiceMonitor "
+				    "\"%s-monitor\" cannot select it; set %s to the "
+				    "Service's labels, e.g. %s",
+				    cfg->service_name, pname, cfg->service, psel,
+				    eg);
 			return -1;
 		}
 		return 0;
@@ -1345,25 +1476,24 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 				    "no Service in the input selects the pods of "
 				    "%s \"%s\", so ServiceMonitor \"%s-monitor\" "
 				    "selects Services labelled app: %s; add the "
-				    "Service to the build, or set "
-				    "spec.monitoring.serviceSelector to its labels",
+				    "Service to the build, or set %s to its labels",
 				    wl_kind, wl_name ? wl_name : cfg->service,
-				    cfg->service, cfg->service);
+				    cfg->service, cfg->service, psel);
 		return 0;
 	}
 	w.field_path = NULL;
 	cm_diag_add(diags, CM_SEV_ERROR, &w,
-		    "no Service in the input selects the pods of %s \"%s\"%s%s, "
+		    "no Service in the input selects the pods of %s \"%s\"%s%s%s%s, "
 		    "so the name Prometheus gives its targets (the Service's "
 		    "name, in the service and job labels) is unknown and the "
 		    "SLO and Down alerts could never match; add the Service "
-		    "to the build, or set spec.monitoring.serviceName to the "
-		    "Service's name and spec.monitoring.serviceSelector to its "
-		    "labels",
+		    "to the build, or set %s to the Service's name and %s to "
+		    "its labels",
 		    wl_kind, wl_name ? wl_name : cfg->service,
-		    cfg->service_selector ? " with the labels of "
-					    "spec.monitoring.serviceSelector" : "",
-		    cfg->service_name ? " and the name of serviceName" : "");
+		    cfg->service_selector ? " with the labels of " : "",
+		    cfg->service_selector ? psel : "",
+		    cfg->service_name ? " and the name of " : "",
+		    cfg->service_name ? pname : "", pname, psel);
 	return -1;
 }
 
@@ -1411,23 +1541,25 @@ int cm_mon_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 
 		if (cm_label_key_ok(k) && cm_label_value_ok(v))
 			continue;
-		w.field_path = "spec.monitoring.labels";
+		w.field_path = cm_config_path(cfg, "monitoring.labels",
+					      "monitoringLabels", path,
+					      sizeof(path));
 		if (!cm_label_key_ok(k))
 			cm_diag_add(diags, CM_SEV_ERROR, &w,
-				    "label key \"%s\" in spec.monitoring.labels "
+				    "label key \"%s\" in %s "
 				    "is not a valid label key: [prefix/]name, the "
 				    "name at most 63 letters, digits, '-', '_' or "
 				    "'.', starting and ending with a letter or "
 				    "digit",
-				    k);
+				    k, path);
 		else
 			cm_diag_add(diags, CM_SEV_ERROR, &w,
 				    "value \"%s\" of label \"%s\" in "
-				    "spec.monitoring.labels is not a valid label "
+				    "%s is not a valid label "
 				    "value: at most 63 letters, digits, '-', '_' "
 				    "or '.', starting and ending with a letter or "
 				    "digit",
-				    v, k);
+				    v, k, path);
 		rc = -1;
 	}
 	plan->slos[CM_SLO_AVAILABILITY] = &plan->availability;
@@ -1751,7 +1883,9 @@ static int cm_fill(cm_buf *out, const char *t, const cm_mon_plan *plan,
 		   int regex, int literal, int targets)
 {
 	const char *vals[] = {plan->service, plan->namespace_, plan->team,
-			      plan->environment, ""};
+			      plan->environment, "",
+			      plan->workload_name ? plan->workload_name
+						  : plan->service};
 
 	while (*t) {
 		size_t i, k;

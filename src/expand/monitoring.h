@@ -19,6 +19,10 @@
  *     stands for the Kubernetes Service(s) the ServiceMonitor selects
  *     (Prometheus Operator sets both to the Service's name); several
  *     become an escaped alternation. Everywhere else it is spec.service.
+ *   - In matchers, {workload} stands for the name of the service's
+ *     workload (cm_find_workload()), or spec.service when the input has
+ *     no workload; a profile that uses it while several workloads and
+ *     none named like the service are in the input is an error.
  *   - A latency objective on a histogram bucket uses that bucket; one
  *     between buckets is interpolated linearly between its neighbours
  *     (an estimate); one above the last finite bucket is an error.
@@ -39,7 +43,8 @@
 typedef struct cm_matcher {
 	const char *label;
 	const char *op;    /* "=", "!=", "=~", "!~" */
-	const char *value; /* template: {service} {namespace} {team} {environment} */
+	const char *value; /* template: {service} {namespace} {team}
+			      {environment} {workload} */
 } cm_matcher;
 
 typedef struct cm_matchers {
@@ -72,6 +77,10 @@ typedef struct cm_mon_profile {
 	const char *requests_metric; /* counter, e.g. http_requests_total */
 	const char *latency_metric;  /* histogram base name, or NULL */
 	cm_matchers selector;        /* the service's series */
+	/* The up series: spec.endpoint.selector, else the matchers of
+	 * selector on target labels (namespace, service, job, pod,
+	 * container, endpoint, instance); request labels never reach up. */
+	cm_matchers up_selector;
 	cm_matchers errors;          /* what marks a failed request */
 
 	bool has_availability, has_error_rate, has_latency;
@@ -204,6 +213,9 @@ typedef struct cm_mon_plan {
 					      * the input), by target */
 	const char *targets_from; /* "input", "spec.monitoring.serviceName" */
 	const cm_node *workload;  /* the service's workload, or NULL */
+	/* What {workload} stands for: the workload's name, or the service
+	 * when the input has no workload. */
+	const char *workload_name;
 	const cm_node *extra_labels; /* spec.monitoring.labels, or NULL */
 } cm_mon_plan;
 

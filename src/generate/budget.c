@@ -432,16 +432,22 @@ int cm_generate_budget(cm_arena *a, const cm_config *cfg,
 		const char *svc_key = cm_labels_pod_key(ls, CM_LABEL_SERVICE);
 
 		if (!svc_key) {
-			w.field_path = "spec.labels";
+			w.field_path = cm_config_path(cfg, "labels",
+						      "podLabelsOmit", path,
+						      sizeof(path));
 			cm_diag_add(diags, CM_SEV_ERROR, &w,
 				    "the budget alerts of cost profile \"%s\" "
 				    "find the service's pods by its service "
 				    "label, but pod templates do not get it; "
-				    "remove service from labels.omit and "
-				    "labels.podTemplate.omit, or set "
+				    "remove service from %s, or set "
 				    "prometheusAlerts: false in the cost "
 				    "profile",
-				    plan->profile.name);
+				    plan->profile.name,
+				    cfg->form == CM_CONFIG_CONFIGMAP
+					    ? "data.labelsOmit and "
+					      "data.podLabelsOmit"
+					    : "labels.omit and "
+					      "labels.podTemplate.omit");
 			goto out;
 		}
 		if (!g.ns)
@@ -450,9 +456,11 @@ int cm_generate_budget(cm_arena *a, const cm_config *cfg,
 				    "alerts count the pods labelled with the "
 				    "service in every namespace (another "
 				    "environment in the same cluster too); set "
-				    "spec.namespace or give the workload a "
-				    "namespace",
-				    cfg->service);
+				    "%s or give the workload a namespace",
+				    cfg->service,
+				    cfg->form == CM_CONFIG_CONFIGMAP
+					    ? "data.namespace"
+					    : "spec.namespace");
 		cm_ob_push(&g.ob, &gen, gen_alert_rules(&g, svc_key));
 	}
 	if (g.ob.oom)

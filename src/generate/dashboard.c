@@ -750,6 +750,8 @@ static json_t *cm_dash_build(cm_dgen *g)
 	jpush(g, tags, json_string(p->service));
 	jpush(g, tags, json_string(p->environment));
 	jpush(g, tags, json_string(p->team));
+	if (d->region)
+		jpush(g, tags, json_string(d->region));
 	jset(g, dash, "tags", tags);
 	jset(g, dash, "editable", json_false());
 	jset(g, dash, "graphTooltip", json_integer(1));

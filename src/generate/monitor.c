@@ -22,6 +22,7 @@ typedef struct cm_gen {
 	cm_mon_plan plan;
 	cm_buf sel;  /* selector body of the service's series */
 	cm_buf rsel; /* selector body of the service's pods */
+	cm_buf usel; /* selector body of the service's up series */
 } cm_gen;
 
 /*
@@ -179,9 +180,11 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
 				    "label, so one ServiceMonitor \"%s-monitor\" "
 				    "cannot select them all and their SLIs would "
 				    "stay empty; give them a common label such as "
-				    "app: %s, or set spec.monitoring.serviceName to "
-				    "the one to scrape",
-				    names, pl->service, pl->service, pl->service);
+				    "app: %s, or set %s to the one to scrape",
+				    names, pl->service, pl->service, pl->service,
+				    g->cfg->form == CM_CONFIG_CONFIGMAP
+					    ? "data.serviceName"
+					    : "spec.monitoring.serviceName");
 			*bad = 1;
 		} else if (ml.len == 0) {
 			/* Labels may still be added later in the build (e.g.
@@ -193,9 +196,11 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
 				    "Service \"%s\" has no labels of its own, so "
 				    "ServiceMonitor \"%s-monitor\" selects Services "
 				    "labelled app: %s; add that label to the "
-				    "Service, or set spec.monitoring.serviceSelector "
-				    "to its labels",
-				    pl->targets[0], pl->service, pl->service);
+				    "Service, or set %s to its labels",
+				    pl->targets[0], pl->service, pl->service,
+				    g->cfg->form == CM_CONFIG_CONFIGMAP
+					    ? "data.serviceSelector"
+					    : "spec.monitoring.serviceSelector");
 			cm_ob_puts(&g->ob, &ml, "app", pl->service);
 		}
 	}
@@ -229,7 +234,8 @@ static cm_node gen_service_monitor(cm_gen *g, const cm_label_set *ls, int *bad)
  * else is touched ({{ $labels.pod }} stays for Prometheus).
  *
  * Variables: sel (selector of the service's series), esel (sel and the
- * error matchers), rsel (the pods' selector), jsel (the jobs' selector),
+ * error matchers), usel (the up series' selector: target labels only),
+ * rsel (the pods' selector), jsel (the jobs' selector),
  * req (requests counter), lat (latency histogram), w (window), k
  * (matchers of the recorded series: service, namespace), slo (the SLO's
  * label), budget, target, objective (as text), good (the rate of
@@ -268,9 +274,9 @@ static const cm_record_shape cm_records[] = {
 	/* Availability counts samples: a pod alive for 2 minutes weighs 4
 	 * scrapes, not as much as one alive for the whole window. */
 	{CM_REC_SLI "${w}", W_SLO | W_WINDOWS, CM_SLO_AVAILABILITY,
-	 "(sum by (namespace) (count_over_time(up{${sel}}[${w}])) - sum by "
-	 "(namespace) (sum_over_time(up{${sel}}[${w}]))) / sum by (namespace) "
-	 "(count_over_time(up{${sel}}[${w}]))", NULL},
+	 "(sum by (namespace) (count_over_time(up{${usel}}[${w}])) - sum by "
+	 "(namespace) (sum_over_time(up{${usel}}[${w}]))) / sum by (namespace) "
+	 "(count_over_time(up{${usel}}[${w}]))", NULL},
 	/* No error series yet (no request has failed) is a ratio of 0. */
 	{CM_REC_SLI "${w}", W_SLO | W_WINDOWS, CM_SLO_ERRORS,
 	 "(sum by (namespace) (rate(${req}{${esel}}[${w}])) or 0 * sum by "
@@ -318,7 +324,7 @@ static const cm_alert_shape cm_alerts[] = {
 	 "${service} in ${environment} is spending the ${window} error budget "
 	 "of its ${what} objective (${objective}) ${burnwords}."},
 	{{"Down"}, W_SCRAPED, 0,
-	 "(sum by (namespace) (up{${sel}}) == 0) or absent(up{${sel}})", "5m",
+	 "(sum by (namespace) (up{${usel}}) == 0) or absent(up{${usel}})", "5m",
 	 CM_CLASS_PAGE, "${service} is down",
 	 "Prometheus has no healthy scrape target of ${service} in "
 	 "${environment} for 5 minutes: every target is down, or none is "
@@ -706,6 +712,7 @@ static void gen_vars(cm_gen *g, cm_vars *v)
 	cm_buf_init(&b, CM_PROMQL_MAX);
 	cm_var(v, "sel", g->sel.data ? g->sel.data : "");
 	cm_var(v, "comma", g->sel.len ? "," : "");
+	cm_var(v, "usel", g->usel.data ? g->usel.data : "");
 	cm_var(v, "rsel", g->rsel.data ? g->rsel.data : "");
 	cm_var(v, "rcomma", g->rsel.len ? "," : "");
 	cm_var(v, "req", p->requests_metric ? p->requests_metric : "");
@@ -745,7 +752,8 @@ static void gen_vars(cm_gen *g, cm_vars *v)
 		cm_buf re;
 
 		cm_buf_init(&re, CM_PROMQL_MAX);
-		for (const char *c = pl->service; *c; c++)
+		for (const char *c = pl->workload_name ? pl->workload_name
+					       : pl->service; *c; c++)
 			if ((strchr(".+*?()[]{}|^$\\", *c) && cm_buf_add(&re, "\\", 1) < 0) ||
 			    cm_buf_add(&re, c, 1) < 0)
 				g->ob.oom = 1;
@@ -768,7 +776,7 @@ static void gen_vars(cm_gen *g, cm_vars *v)
 				  g->sel.data ? g->sel.data : "") < 0)
 		g->ob.oom = 1;
 	if (cm_buf_addf(&b, " and on () (sum(up{%s}) > 0)",
-			g->sel.data ? g->sel.data : "") < 0)
+			g->usel.data ? g->usel.data : "") < 0)
 		g->ob.oom = 1;
 	cm_var(v, "absent", cm_ob_dup(&g->ob, b.data));
 	cm_var(v, "missing",
@@ -898,6 +906,7 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 	g.cfg = cfg;
 	cm_buf_init(&g.sel, CM_PROMQL_MAX);
 	cm_buf_init(&g.rsel, CM_PROMQL_MAX);
+	cm_buf_init(&g.usel, CM_PROMQL_MAX);
 
 	wl = cm_find_workload(items, cfg->service);
 	ns = cfg->namespace_ && *cfg->namespace_ ? cfg->namespace_
@@ -912,12 +921,16 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 		cm_diag_add(diags, CM_SEV_WARNING, &w,
 			    "no namespace is known for %s, so the monitoring "
 			    "objects have none and their rules match the service "
-			    "in every namespace; set spec.namespace or give the "
+			    "in every namespace; set %s or give the "
 			    "workload a namespace",
-			    cfg->service);
+			    cfg->service,
+			    cfg->form == CM_CONFIG_CONFIGMAP ? "data.namespace"
+							     : "spec.namespace");
 	}
 	if (cm_promql_selector(&g.sel, &g.plan.profile.selector, &g.plan, NULL) < 0 ||
 	    cm_promql_selector(&g.rsel, &g.plan.profile.res_selector, &g.plan,
+			       NULL) < 0 ||
+	    cm_promql_selector(&g.usel, &g.plan.profile.up_selector, &g.plan,
 			       NULL) < 0)
 		g.ob.oom = 1;
 
@@ -952,11 +965,14 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 			cm_where w = cfg->where;
 
 			cm_diag_add(diags, CM_SEV_ERROR, &w,
-				    "spec.monitoring.dynatrace is true but "
+				    "%s is true but "
 				    "monitoring profile \"%s\" has no dynatrace "
 				    "settings, so no Dynatrace ConfigMap can be "
 				    "generated; set dynatrace: false or add "
 				    "spec.dynatrace to the profile",
+				    cfg->form == CM_CONFIG_CONFIGMAP
+					    ? "data.dynatrace"
+					    : "spec.monitoring.dynatrace",
 				    g.plan.profile.name);
 			goto out;
 		}
@@ -985,5 +1001,6 @@ oom:
 out:
 	cm_buf_free(&g.sel);
 	cm_buf_free(&g.rsel);
+	cm_buf_free(&g.usel);
 	return rc;
 }

@@ -497,7 +497,9 @@ int cm_labels_build(cm_arena *a, const cm_config *cfg,
 			 * the pod pass for a key only pod templates use. */
 			if (!cm_label_key_ok(key)) {
 				if (!pod || cfg->pod.key[i]) {
-					w.field_path = "spec.labels";
+					w.field_path = cm_config_path(
+						cfg, "labels", "labelPrefix", path,
+						sizeof(path));
 					cm_diag_add(diags, CM_SEV_ERROR, &w,
 						    "label key \"%s\" (for %s) is "
 						    "not a valid Kubernetes label "
@@ -553,13 +555,18 @@ int cm_labels_build(cm_arena *a, const cm_config *cfg,
 						    "labels \"%s\" and \"%s\" "
 						    "both use the key \"%s\"%s; "
 						    "give each label its own key "
-						    "in spec.labels.keys, or omit "
-						    "one",
+						    "in %s, or omit one",
 						    cm_label_of(done[j].key, cfg,
 								pod),
 						    cm_label_names[i], key,
 						    pod ? " on pod templates"
-							: "");
+							: "",
+						    cfg->form == CM_CONFIG_CONFIGMAP
+							    ? "a ServiceProfile's "
+							      "spec.labels.keys "
+							      "(a ConfigMap has "
+							      "only labelPrefix)"
+							    : "spec.labels.keys");
 					errors++;
 					continue;
 				}
@@ -582,8 +589,11 @@ int cm_labels_build(cm_arena *a, const cm_config *cfg,
 							"'_' or '.', starting and "
 							"ending with a letter or "
 							"digit, or turn off "
-							"spec.labels.strict",
-							values[i], key);
+							"%s",
+							values[i], key,
+							cfg->form == CM_CONFIG_CONFIGMAP
+								? "data.labelsStrict"
+								: "spec.labels.strict");
 					errors += !pod;
 					continue;
 				}
@@ -626,8 +636,13 @@ int cm_labels_build(cm_arena *a, const cm_config *cfg,
 			if (cm_label_key_ok(k->u.str) &&
 			    (!*v->u.str || cm_label_value_ok(v->u.str)))
 				continue;
-			snprintf(spath, sizeof(spath),
-				 "spec.monitoring.serviceSelector.%s", k->u.str);
+			if (cfg->form == CM_CONFIG_CONFIGMAP)
+				snprintf(spath, sizeof(spath),
+					 "data.serviceSelector");
+			else
+				snprintf(spath, sizeof(spath),
+					 "spec.monitoring.serviceSelector.%s",
+					 k->u.str);
 			w.field_path = spath;
 			cm_diag_add(diags, CM_SEV_ERROR, &w,
 				    "%s: \"%s: %s\" is not a valid label %s; a "
