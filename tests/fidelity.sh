@@ -16,8 +16,8 @@
 # input plus exactly the lines (or flow entries) the function adds;
 # its data check finds the items data-equal once those additions are
 # removed (and all present); every comment line survives; a second run on
-# the output changes nothing but `results`; a run without a profile gives
-# the input back byte for byte.
+# the output changes nothing but `results`; a run without a profile fails
+# and gives the input back byte for byte plus only its `results` entry.
 set -u
 . "$(dirname "$0")/lib.sh"
 T=$(tmpdir)
@@ -41,9 +41,15 @@ comments_kept() {
 	fi
 }
 
+# The service of the legacy config: its generated objects are named after
+# it (a KRM input names it in its own functionConfig).
+LEGACY_SERVICE=$("$PY" -c 'import sys, yaml
+print(yaml.safe_load(open(sys.argv[1]))["spec"]["service"])' "$FX/legacy-config.yaml")
+
 # run_case NAME MODE FILE: MODE krm or legacy.
 run_case() {
-	local name=$1 mode=$2 src=$3 v in out out2 msg rc
+	local name=$1 mode=$2 src=$3 v in out out2 msg rc svc=()
+	[ "$mode" = legacy ] && svc=(--service "$LEGACY_SERVICE")
 	for v in plain crlf bom bom-crlf; do
 		in=$T/$name.$v.in
 		out=$T/$name.$v.out
@@ -64,7 +70,7 @@ run_case() {
 			continue
 		fi
 		ok "fidelity/$name/$v: runs"
-		if msg=$("$PY" "$FID" check "$in" "$out"); then
+		if msg=$("$PY" "$FID" check "$in" "$out" ${svc[@]+"${svc[@]}"}); then
 			ok "fidelity/$name/$v: output is the input plus the function's additions, byte for byte"
 		else
 			not_ok "fidelity/$name/$v: output is the input plus the function's additions, byte for byte" "$msg"
@@ -72,7 +78,7 @@ run_case() {
 		comments_kept "fidelity/$name/$v: comments survive" "$in" "$out"
 		if [ "$v" = plain ]; then
 			local args=()
-			[ "$mode" = legacy ] && args+=(--stream)
+			[ "$mode" = legacy ] && args+=(--stream "${svc[@]}")
 			if msg=$("$PY" "$FID" data "$in" "$out" ${args[@]+"${args[@]}"}); then
 				ok "fidelity/$name: items data-equal once the additions are removed"
 			else
@@ -104,7 +110,9 @@ run_case legacy-stream legacy "$FX/legacy-stream.yaml"
 # bom variants), and a warning: `results` written at the root's indentation.
 run_case krm-first-line krm "$ROOT/testdata/golden/cost-existing-label-overwritten/input"
 
-# Without a profile nothing is changed: the exact input comes back.
+# Without a profile the run fails (no config is an error unless the
+# package holds exactly one ServiceProfile): exit 1, and the items come
+# back byte for byte, the input plus only a `results` entry with the error.
 for f in krm-block.yaml krm-json.json krm-flow.yaml; do
 	"$PY" - "$FX/$f" "$T/noconf.$f" <<'EOF'
 import re, sys
@@ -118,12 +126,15 @@ else:  # flow or JSON: the last entry of the root mapping
     text = text[:j] + text[k:]
 open(sys.argv[2], "w", encoding="utf-8", newline="").write(text)
 EOF
-	if "$KRM_FN" <"$T/noconf.$f" >"$T/noconf.$f.out" 2>"$T/err" &&
-		cmp -s "$T/noconf.$f" "$T/noconf.$f.out"; then
-		ok "fidelity/$f without a profile: output identical to the input"
+	"$KRM_FN" <"$T/noconf.$f" >"$T/noconf.$f.out" 2>"$T/err"
+	rc=$?
+	name="fidelity/$f without a profile: exit 1, output the input plus only the error in results"
+	if [ "$rc" -ne 1 ]; then
+		not_ok "$name" "exit $rc" "$(head -3 "$T/err")"
+	elif msg=$("$PY" "$FID" plus-results "$T/noconf.$f" "$T/noconf.$f.out"); then
+		ok "$name"
 	else
-		not_ok "fidelity/$f without a profile: output identical to the input" \
-			"$(diff "$T/noconf.$f" "$T/noconf.$f.out" | head -10)" "$(head -3 "$T/err")"
+		not_ok "$name" "$msg"
 	fi
 done
 
@@ -142,5 +153,50 @@ for edit in 's/maxconn 256   $/maxconn 256/' "s/'single key'/\"single key\"/" \
 		not_ok "fidelity/checker rejects rewrite $n" "sed '$edit' was accepted"
 	else
 		ok "fidelity/checker rejects rewrite $n ($edit)"
+	fi
+done
+
+# Generated objects are accepted only as what they are: an appended item
+# that is not one (block, flow, JSON), or a generated one that is not after
+# the input's last item, is rejected.
+for f in krm-block.yaml krm-flow.yaml krm-json.json; do
+	"$KRM_FN" <"$FX/$f" >"$T/gen.$f.out" 2>/dev/null
+done
+n=0
+for form in block-extra flow-extra json-extra block-first; do
+	n=$((n + 1))
+	case $form in
+	block-*) f=krm-block.yaml ;;
+	flow-*) f=krm-flow.yaml ;;
+	json-*) f=krm-json.json ;;
+	esac
+	"$PY" - "$form" "$T/gen.$f.out" "$T/badgen.out" <<'EOF'
+import re, sys
+form, src, dst = sys.argv[1:]
+text = open(src, encoding="utf-8", newline="").read()
+if form == "block-extra":  # a whole item after the generated ones
+    new = text.replace("\nfunctionConfig:", "\n- apiVersion: v1\n  kind: ConfigMap\n"
+                       "  metadata:\n    name: web-extra\n  data: {k: v}\nfunctionConfig:", 1)
+elif form == "block-first":  # a generated-named item before the input's
+    new = text.replace("\nitems:\n", "\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n"
+                       "  metadata:\n    name: web-budget\n", 1)
+else:  # a flow entry after the generated ones, before the closing ]
+    q = '"' if form == "json-extra" else ""
+    entry = (', {%sapiVersion%s: %sv1%s, %skind%s: %sConfigMap%s, %smetadata%s: '
+             '{%sname%s: %sweb-extra%s}}' % ((q,) * 14))
+    i = text.index("\n", text.index('"web-budget-alerts"' if q else "name: web-budget-alerts"))
+    j = text.rindex("]", 0, text.index("functionConfig"))
+    j = text.rindex("}", 0, j) + 1
+    new = text[:j] + entry + text[j:]
+if new == text:
+    sys.exit("no change made")
+open(dst, "w", encoding="utf-8", newline="").write(new)
+EOF
+	if [ $? -ne 0 ]; then
+		not_ok "fidelity/checker rejects a non-generated addition $n ($form)" "could not build the case"
+	elif "$PY" "$FID" check "$FX/$f" "$T/badgen.out" >/dev/null; then
+		not_ok "fidelity/checker rejects a non-generated addition $n ($form)" "accepted"
+	else
+		ok "fidelity/checker rejects a non-generated addition $n ($form)"
 	fi
 done
