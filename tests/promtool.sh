@@ -31,6 +31,7 @@ DIR=$ROOT/testdata/promtool
 # orders-api-28d / -7d: a team profile without resource alerts: 41 and 9.
 # worker-observability: no SLOs; Down + 4 resource alerts + CrashLooping.
 # batch-observability: no scraping; 4 resource alerts + JobFailed.
+# nightly-report (a CronJob under batch-cost) is batch-observability too.
 # Each case also gets its budget rules (PrometheusRule
 # <service>-budget-alerts): 1 recording rule (the hourly cost) and, for
 # the 2 alert rules every built-in cost profile used here has, 2
@@ -47,6 +48,7 @@ declare -A EXPECTED=(
 	[orders-api-7d]="41 9"
 	[ledger-worker]="0 6"
 	[nightly-settlement]="0 5"
+	[nightly-report]="0 5"
 )
 
 why=
@@ -122,7 +124,7 @@ for test in "$DIR"/*.test.yaml; do
 	cp "$test" "$T/$base"
 	(
 		cd "$T" || exit
-		timeout 120 promtool test rules "$base" >"$base.log" 2>&1
+		timeout 300 promtool test rules "$base" >"$base.log" 2>&1
 		echo $? >"$base.rc"
 	) &
 done
