@@ -32,6 +32,7 @@ DIR=$ROOT/testdata/promtool
 #   alerts: 41 and 9.
 # worker-observability: no SLOs; Down + 4 resource alerts + CrashLooping.
 # batch-observability: no scraping; 4 resource alerts + JobFailed.
+# nightly-report (a CronJob under batch-cost) is batch-observability too.
 # Each case also gets its budget rules (PrometheusRule
 # <service>-budget-alerts): 1 recording rule (the hourly cost) and, for
 # the 2 alert rules every built-in cost profile used here has, 2
@@ -50,6 +51,7 @@ declare -A EXPECTED=(
 	[nightly-settlement]="0 5"
 	[checkout-web]="41 14"
 	[spring-apptag]="41 9"
+	[nightly-report]="0 5"
 )
 
 why=
@@ -125,7 +127,7 @@ for test in "$DIR"/*.test.yaml; do
 	cp "$test" "$T/$base"
 	(
 		cd "$T" || exit
-		timeout 120 promtool test rules "$base" >"$base.log" 2>&1
+		timeout 300 promtool test rules "$base" >"$base.log" 2>&1
 		echo $? >"$base.rc"
 	) &
 done

@@ -53,12 +53,21 @@ typedef struct cm_budget_rule_shape {
 	const char *description;
 } cm_budget_rule_shape;
 
+/*
+ * Projected spend: the recorded hourly cost averaged over the last 24
+ * hours, times the hours in the period. The record is 0 while the
+ * service has no pods, so a Job that runs 2 of 24 hours is projected at
+ * a twelfth of its running cost; a steady service's projection moves
+ * within hours of a cost change, and one younger than a day is projected
+ * from the samples since its rule was loaded.
+ */
 static const cm_budget_rule_shape cm_projected_alert = {
 	"CostBudget%s",
-	"avg_over_time(" CM_HOURLY_RECORD "{%s}[1h]) * %d > %s",
+	"avg_over_time(" CM_HOURLY_RECORD "{%s}[1d]) * %d > %s",
 	"30m",
 	"Projected spend of budget %s is above its %s threshold",
-	"At the average hourly cost of the last hour, {{ $labels.budget }} "
+	"At the average hourly cost of the last 24 hours (hours without "
+	"pods count 0), {{ $labels.budget }} "
 	"spends {{ $value | printf \"%%.2f\" }} %s this %s period, above "
 	"%s %s (%s%% of the %s %s budget).",
 };

@@ -379,11 +379,18 @@ static const cm_alert_shape cm_alerts[] = {
 	 "Container {{ $labels.container }} of pod {{ $labels.pod }} has been "
 	 "in CrashLoopBackOff for 15 minutes."},
 	/* The Job's Failed condition (kube-state-metrics), not its count of
-	 * failed pods: a Job whose retry succeeded is fine. */
+	 * failed pods: a Job whose retry succeeded is fine. Only Jobs
+	 * created in the last 24 hours count: a CronJob keeps its last
+	 * failed Job (failedJobsHistoryLimit) through later good runs. */
 	{{"JobFailed"}, W_JOBS, 0,
-	 "kube_job_failed{${jsel},condition=\"true\"} > 0", NULL,
+	 "kube_job_failed{${jsel},condition=\"true\"} > 0 "
+	 "and on (namespace, job_name) "
+	 "(time() - kube_job_created{${jsel}} < 86400)", NULL,
 	 CM_CLASS_TICKET, "a job of ${service} failed",
-	 "Job {{ $labels.job_name }} of ${service} in ${environment} failed."},
+	 "Job {{ $labels.job_name }} of ${service} in ${environment} failed. "
+	 "The alert clears 24 hours after the Job was created, or when the "
+	 "failed Job is deleted (kubectl delete job -n {{ $labels.namespace }} "
+	 "{{ $labels.job_name }})."},
 };
 
 /* ---- rules: filling the shapes ---- */

@@ -83,7 +83,8 @@ HEAD = """# promtool unit tests: the budget alerts (PrometheusRule
 # prod-payment-processor-euw1-stable. Prices: 0.5 USD per core-hour,
 # 0.25 USD per GiB-hour, 2 USD per GPU-hour, 0.01 USD per GiB-hour of
 # disk. A month is 730 hours, so the projected spend is 730 x the hourly
-# cost averaged over the last hour:
+# cost averaged over the last 24 hours (here: since the rules were loaded
+# at 0, as for a new service):
 #   6 USD/h -> 4380: nothing fires;
 #   7 USD/h -> 5110: the warning fires, the critical does not;
 #   9 USD/h (with a GPU and a persistent volume) -> 6570: both fire.
@@ -92,8 +93,9 @@ HEAD = """# promtool unit tests: the budget alerts (PrometheusRule
 # pre-production 40 USD/h in its own namespace: payment-processor's
 # series and alerts must not move (checkout's own alerts fire, which
 # shows its spend is really there). A pod that adds 3 USD/h for 10 minutes and
-# stops does not alert (the hourly average peaks at 6.5 USD/h, under
-# 4800 / 730 = 6.58).
+# stops does not alert (the average peaks at about 6.2 USD/h, under
+# 4800 / 730 = 6.58). budget-steady.test.yaml has a steady service whose
+# cost rises after a day.
 #
 
 rule_files:
