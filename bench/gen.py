@@ -214,7 +214,7 @@ FUNCTION_CONFIG = (
     "  metadata:\n"
     "    name: bench\n"
     "  spec:\n"
-    "    service: bench-svc\n"
+    "    service: checkout-api-0\n"
     "    team: bench-team\n"
     "    environment: prod\n"
     "    size: large\n"
@@ -224,6 +224,11 @@ FUNCTION_CONFIG = (
     "      businessUnit: retail-banking\n"
     "      costOwner: alice.johnson@company.com\n"
     "    monitoringProfile: api-observability\n"
+    "    namespace: shop\n"
+    "    monitoring:\n"
+    "      serviceName: checkout-api-0\n"
+    "      serviceSelector:\n"
+    "        app.kubernetes.io/instance: checkout-api-0\n"
 )
 
 
