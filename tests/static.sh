@@ -10,7 +10,9 @@ set -u
 T=$(tmpdir)
 STATIC=${KRM_FN_STATIC:-$ROOT/krm-fn-static}
 
-if [ ! -x "$STATIC" ]; then
+# The default binary is (re)built here, so the suite never runs a stale
+# one (make sanitize does not build it; make is a no-op when it is current).
+if [ -z "${KRM_FN_STATIC:-}" ] || [ ! -x "$STATIC" ]; then
 	make -s -C "$ROOT" krm-fn-static >"$T/build.log" 2>&1 ||
 		{ not_ok "static: make static" "$(tail -20 "$T/build.log")"; exit 0; }
 fi
