@@ -804,39 +804,32 @@ static void cm_put_pairs_mode(cm_apply *x, cm_node *map, const cm_node *pairs,
 		}
 		if (warn && !cm_scalar_is(old, v->u.str)) {
 			cm_where w = cm_item_where(x->item);
-			char path[512];
+			char path[512], obj[600];
+			const char *was;
 
 			snprintf(path, sizeof(path), "%s.%s", where_path,
 				 k->u.str);
 			w.field_path = path;
+			/* The object as "<Kind> <ns>/<name>", and the old value. */
+			snprintf(obj, sizeof(obj), "%s %s%s%s",
+				 w.kind ? w.kind : "resource",
+				 w.namespace_ ? w.namespace_ : "",
+				 w.namespace_ ? "/" : "", w.name ? w.name : "?");
+			was = old->kind == CM_SCALAR ? old->u.str : NULL;
 			if (keep)
 				cm_diag_add(x->diags, CM_SEV_WARNING, &w,
-					    "%s \"%s\" of %s %s%s%s is \"%s\"; "
-					    "kept (the preset would write "
-					    "\"%s\"); cost tools group this "
-					    "object under \"%s\"",
-					    what, k->u.str,
-					    w.kind ? w.kind : "resource",
-					    w.namespace_ ? w.namespace_ : "",
-					    w.namespace_ ? "/" : "",
-					    w.name ? w.name : "?",
-					    old->kind == CM_SCALAR ? old->u.str
-								   : "(not a string)",
-					    v->u.str,
-					    old->kind == CM_SCALAR ? old->u.str
-								   : "?");
+					    "%s \"%s\" of %s is \"%s\"; kept (the "
+					    "preset would write \"%s\"); cost tools "
+					    "group this object under \"%s\"",
+					    what, k->u.str, obj,
+					    was ? was : "(not a string)", v->u.str,
+					    was ? was : "?");
 			else
 				cm_diag_add(x->diags, CM_SEV_WARNING, &w,
-					    "%s \"%s\" of %s %s%s%s was \"%s\"; "
+					    "%s \"%s\" of %s was \"%s\"; "
 					    "overwritten with \"%s\"",
-					    what, k->u.str,
-					    w.kind ? w.kind : "resource",
-					    w.namespace_ ? w.namespace_ : "",
-					    w.namespace_ ? "/" : "",
-					    w.name ? w.name : "?",
-					    old->kind == CM_SCALAR ? old->u.str
-								   : "(not a string)",
-					    v->u.str);
+					    what, k->u.str, obj,
+					    was ? was : "(not a string)", v->u.str);
 		}
 		if (!keep)
 			cm_node_replace(old, *v);
