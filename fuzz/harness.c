@@ -217,8 +217,9 @@ static int fz_same_data(const cm_node *x, const cm_node *y)
 {
 	size_t i, n;
 
-	if ((x->tag == NULL) != (y->tag == NULL) ||
-	    (x->tag && strcmp(x->tag, y->tag)))
+	if ((cm_node_tag(x) == NULL) != (cm_node_tag(y) == NULL) ||
+	    (cm_node_tag(x) &&
+	     strcmp(cm_node_tag(x), cm_node_tag(y))))
 		return 0;
 	if (x->kind == CM_SCALAR && cm_node_is_null(x) && cm_node_is_null(y))
 		return 1; /* "", "~" and "null" are the same null */

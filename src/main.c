@@ -329,10 +329,13 @@ static int cm_run_krm(const cm_opts *o, cm_diags *d, int *from_kpt)
 		cm_buf_free(&in);
 		complete = cm_krm_error_output(d, &out) == 0;
 	} else {
-		rc = cm_krm_process(&in, &out, d, &complete);
+		/* A spliced output goes to stdout as it is made. */
+		rc = cm_krm_process_to(&in, &out, stdout, d, &complete);
 	}
 	*from_kpt = (complete & CM_KRM_FROM_KPT) != 0;
-	wrc = complete ? cm_write_stdout(&out, d) : CM_EXIT_OK;
+	wrc = complete && !(complete & CM_KRM_WRITTEN)
+		      ? cm_write_stdout(&out, d)
+		      : CM_EXIT_OK;
 	cm_buf_free(&out);
 	return wrc != CM_EXIT_OK ? wrc : rc;
 }
@@ -343,7 +346,7 @@ static int cm_run_legacy(const cm_opts *o, cm_diags *d)
 	char name[512];
 	cm_buf cfg, in, out;
 	cm_read_status st;
-	int rc;
+	int rc, sent = 0;
 
 	/* Under kustomize the config file is a temporary re-serialised copy
 	 * of the transformer config: name the kustomization instead. */
@@ -367,8 +370,9 @@ static int cm_run_legacy(const cm_opts *o, cm_diags *d)
 		rc = cm_read_failed(st, "stdin", o, d);
 		goto out;
 	}
-	rc = cm_legacy_process(&cfg, name, &in, &out, d);
-	if (rc == CM_EXIT_OK)
+	/* A spliced output goes to stdout as it is made (sent). */
+	rc = cm_legacy_process_to(&cfg, name, &in, &out, stdout, d, &sent);
+	if (rc == CM_EXIT_OK && !sent)
 		rc = cm_write_stdout(&out, d);
 out:
 	cm_buf_free(&cfg);

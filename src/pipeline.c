@@ -249,13 +249,152 @@ static const cm_node *cm_untouched(cm_buf *in, cm_arena **ap,
 	return doc;
 }
 
+/* What cm_splice_out() plans over: a KRM run's ResourceList or a legacy
+ * run's stream. */
+typedef struct cm_splice_job {
+	int legacy;
+	cm_arena *a;
+	const cm_node *root, *orig, *items;
+	size_t n_orig;
+	int edits;
+	const cm_diags *diags;
+	const cm_stream *s;
+	const cm_node *docs;
+	size_t n;
+} cm_splice_job;
+
+/* One planning pass of job over sp. 0, or -1 when out of memory. */
+static int cm_splice_pass(cm_splice *sp, const cm_splice_job *job)
+{
+	static const uint32_t none[1];
+	const uint32_t *marks;
+	size_t n;
+	int lost;
+
+	/* Only the subtrees the stages changed need walking. */
+	marks = cm_arena_log_sorted(job->a, &n, &lost);
+	if (!lost)
+		cm_splice_marks(sp, marks ? marks : none, n);
+	if (job->legacy)
+		return cm_splice_stream(sp, job->s, job->orig, job->docs,
+					job->n);
+	return cm_splice_krm(sp, job->a, job->root, job->orig, job->n_orig,
+			     job->items, job->edits, job->diags);
+}
+
+#define CM_SPLICE_SENT 2 /* the output is written to file */
+#define CM_SPLICE_DONE 1 /* the output is in out */
+#define CM_SPLICE_EMIT 0 /* cannot be spliced: emit the tree */
+#define CM_SPLICE_OOM -1
+#define CM_SPLICE_BIG -2
+#define CM_SPLICE_WERR -3
+
+/*
+ * The input's bytes with the edits of job spliced in, into out: a pass
+ * that only counts, then one that writes as it plans (into out, emptied
+ * to file as it goes when file is not NULL), so that no plan is held in
+ * memory; or, when the edits do not come in input order (or plan_only),
+ * a plan sorted and then written (the arena *ap is freed first: the
+ * plan no longer needs the trees). The trees must be alive. Returns
+ * CM_SPLICE_SENT (written to file), CM_SPLICE_DONE (in out),
+ * CM_SPLICE_EMIT (cannot be spliced: nothing written) or a failure
+ * (CM_SPLICE_OOM, CM_SPLICE_BIG: nothing written; CM_SPLICE_WERR: the
+ * write to file failed with *werr, part of the output may be out).
+ */
+static int cm_splice_out(const cm_splice_job *job, const char *src,
+			 size_t len, int plan_only, cm_arena **ap,
+			 cm_buf *out, FILE *file, int *werr)
+{
+	cm_splice sp;
+	size_t total, start = out->len;
+	int rc;
+
+	cm_splice_init(&sp, src, len, out->max);
+	if (!plan_only) {
+		cm_splice_direct(&sp, CM_SPLICE_COUNT, NULL, NULL);
+		if (cm_splice_pass(&sp, job) < 0 ||
+		    cm_splice_direct_end(&sp) < 0) {
+			rc = CM_SPLICE_OOM;
+			goto out;
+		}
+		if (!sp.unordered) {
+			if (sp.fallback) {
+				rc = CM_SPLICE_EMIT;
+				goto out;
+			}
+			total = sp.total;
+			if (total > out->max - out->len) {
+				rc = CM_SPLICE_BIG;
+				goto out;
+			}
+			cm_splice_free(&sp);
+			cm_splice_init(&sp, src, len, out->max);
+			cm_splice_direct(&sp, CM_SPLICE_WRITE, out, file);
+			if (!file && cm_buf_reserve(out, total) < 0) {
+				rc = CM_SPLICE_OOM;
+				goto out;
+			}
+			if (cm_splice_pass(&sp, job) < 0 ||
+			    cm_splice_direct_end(&sp) < 0) {
+				*werr = sp.werr;
+				rc = sp.werr ? CM_SPLICE_WERR : CM_SPLICE_OOM;
+				goto out;
+			}
+			/* The same trees, the same passes: a difference is a
+			 * bug, reported rather than written on. */
+			rc = sp.fallback || sp.unordered || sp.total != total
+				     ? CM_SPLICE_OOM
+				     : file ? CM_SPLICE_SENT : CM_SPLICE_DONE;
+			goto out;
+		}
+		cm_splice_free(&sp);
+		cm_splice_init(&sp, src, len, out->max);
+	}
+	if (cm_splice_pass(&sp, job) < 0) {
+		rc = CM_SPLICE_OOM;
+		goto out;
+	}
+	if (sp.fallback) {
+		rc = CM_SPLICE_EMIT;
+		goto out;
+	}
+	/* The plan holds all it needs: free the trees before the output
+	 * grows. */
+	cm_arena_free(*ap);
+	*ap = NULL;
+	rc = cm_splice_write(&sp, out) < 0 ? CM_SPLICE_BIG : CM_SPLICE_DONE;
+out:
+	if (rc != CM_SPLICE_DONE && rc != CM_SPLICE_SENT) {
+		out->len = start;
+		if (out->data)
+			out->data[start] = '\0';
+	}
+	cm_splice_free(&sp);
+	return rc;
+}
+
 int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete)
 {
-	return cm_krm_process_mode(in, out, diags, complete, 1);
+	return cm_krm_process_to(in, out, NULL, diags, complete);
+}
+
+static int cm_krm_run(cm_buf *in, cm_buf *out, FILE *file, cm_diags *diags,
+		      int *complete, int splice);
+
+int cm_krm_process_to(cm_buf *in, cm_buf *out, FILE *file, cm_diags *diags,
+		      int *complete)
+{
+	return cm_krm_run(in, out, file, diags, complete, CM_MODE_SPLICE);
 }
 
 int cm_krm_process_mode(cm_buf *in, cm_buf *out, cm_diags *diags,
 			int *complete, int splice)
+{
+	return cm_krm_run(in, out, NULL, diags, complete, splice);
+}
+
+static int cm_krm_run(cm_buf *in, cm_buf *out, FILE *file, cm_diags *diags,
+		      int *complete, int splice)
 {
 	cm_arena *a = cm_arena_for(in->len);
 	cm_stream s;
@@ -266,13 +405,12 @@ int cm_krm_process_mode(cm_buf *in, cm_buf *out, cm_diags *diags,
 	size_t n_orig = 0;
 	const cm_node *doc = NULL, *fc;
 	const char *api = CM_RL_V1;
-	cm_splice sp;
-	int rc = CM_EXIT_OK, spliced = 0, kpt = 0;
+	cm_splice_job job;
+	int rc = CM_EXIT_OK, kpt = 0, werr = 0;
 
 	*complete = 0;
 	memset(&rl, 0, sizeof(rl));
 	memset(&s, 0, sizeof(s));
-	cm_splice_init(&sp, in->data ? in->data : "", in->len, out->max);
 	if (!a) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL, "out of memory");
 		cm_buf_free(in);
@@ -306,33 +444,46 @@ int cm_krm_process_mode(cm_buf *in, cm_buf *out, cm_diags *diags,
 report:
 	/* The input's own bytes, edits spliced in: a failed run passes the
 	 * items on exactly as read, with the results. */
-	if (splice && rl.root && s.spans) {
-		if (cm_splice_krm(&sp, a, rl.root, orig, n_orig, rl.items,
-				  diags->errors == 0, diags) < 0) {
-			cm_diag_add(diags, CM_SEV_ERROR, NULL,
-				    "out of memory while writing the output");
-			rc = CM_EXIT_USAGE;
+	if (splice != CM_MODE_EMIT && rl.root && s.spans) {
+		memset(&job, 0, sizeof(job));
+		job.a = a;
+		job.root = rl.root;
+		job.orig = orig;
+		job.n_orig = n_orig;
+		job.items = rl.items;
+		job.edits = diags->errors == 0;
+		job.diags = diags;
+		switch (cm_splice_out(&job, in->data ? in->data : "", in->len,
+				      splice == CM_MODE_PLAN, &a, out, file,
+				      &werr)) {
+		case CM_SPLICE_EMIT:
+			break;
+		case CM_SPLICE_SENT:
+			*complete = CM_KRM_COMPLETE | CM_KRM_WRITTEN;
 			goto out;
-		}
-		spliced = !sp.fallback;
-	}
-	if (spliced) {
-		/* The tree is no longer needed: free it before the output
-		 * grows. */
-		cm_arena_free(a);
-		a = NULL;
-		if (cm_splice_write(&sp, out) < 0) {
+		case CM_SPLICE_DONE:
+			*complete = CM_KRM_COMPLETE;
+			goto out;
+		case CM_SPLICE_BIG:
 			cm_diag_add(diags, CM_SEV_ERROR, NULL,
 				    "the output is larger than the %zu-byte "
 				    "limit; split the input into smaller lists",
 				    out->max);
 			rc = CM_EXIT_INPUT;
-		} else {
-			*complete = 1;
-			if (diags->errors)
-				rc = CM_EXIT_INPUT;
+			goto out;
+		case CM_SPLICE_WERR:
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "cannot write the output: %s",
+				    strerror(werr));
+			*complete = CM_KRM_WRITTEN;
+			rc = CM_EXIT_USAGE;
+			goto out;
+		default:
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "out of memory while writing the output");
+			rc = CM_EXIT_USAGE;
+			goto out;
 		}
-		goto out;
 	}
 	/* Otherwise the tree is written out whole. */
 	if (rl.root && rc == CM_EXIT_OK && !diags->errors) {
@@ -367,7 +518,6 @@ report:
 out:
 	if (*complete && kpt)
 		*complete |= CM_KRM_FROM_KPT;
-	cm_splice_free(&sp);
 	cm_buf_free(in);
 	free(orig);
 	cm_arena_free(a);
@@ -382,19 +532,41 @@ int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 	return cm_legacy_process_mode(config, config_name, in, out, diags, 1);
 }
 
+static int cm_legacy_run(cm_buf *config, const char *config_name,
+			 cm_buf *in, cm_buf *out, FILE *file, cm_diags *diags,
+			 int splice, int *sent);
+
 int cm_legacy_process_mode(cm_buf *config, const char *config_name,
 			   cm_buf *in, cm_buf *out, cm_diags *diags,
 			   int splice)
+{
+	int sent;
+
+	return cm_legacy_run(config, config_name, in, out, NULL, diags,
+			     splice, &sent);
+}
+
+int cm_legacy_process_to(cm_buf *config, const char *config_name,
+			 cm_buf *in, cm_buf *out, FILE *file, cm_diags *diags,
+			 int *sent)
+{
+	return cm_legacy_run(config, config_name, in, out, file, diags,
+			     CM_MODE_SPLICE, sent);
+}
+
+static int cm_legacy_run(cm_buf *config, const char *config_name,
+			 cm_buf *in, cm_buf *out, FILE *file, cm_diags *diags,
+			 int splice, int *sent)
 {
 	cm_arena *a = cm_arena_for(config->len + in->len);
 	cm_stream cs, s;
 	cm_config cfg;
 	cm_node items, *orig = NULL;
-	cm_splice sp;
+	cm_splice_job job;
 	size_t i, n = 0;
-	int rc = CM_EXIT_INPUT;
+	int rc = CM_EXIT_INPUT, werr = 0, how = CM_SPLICE_EMIT;
 
-	cm_splice_init(&sp, in->data ? in->data : "", in->len, out->max);
+	*sent = 0;
 	if (!a) {
 		cm_diag_add(diags, CM_SEV_ERROR, NULL, "out of memory");
 		rc = CM_EXIT_USAGE;
@@ -403,15 +575,17 @@ int cm_legacy_process_mode(cm_buf *config, const char *config_name,
 	if (cm_parse(a, config->data ? config->data : "", config->len,
 		     config_name, &cm_limits, &cs, diags) < 0)
 		goto out;
-	cm_buf_free(config);
 	if (cs.n > 1) {
+		unsigned l, c;
+
+		cm_stream_pos(&cs, &cs.docs[1], &l, &c);
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "%s:%u:%u: config file holds %zu documents; put "
 			    "exactly one %s in it",
-			    config_name, cs.docs[1].line, cs.docs[1].col,
-			    cs.n, CM_CONFIG_KIND);
+			    config_name, l, c, cs.n, CM_CONFIG_KIND);
 		goto out;
 	}
+	cm_buf_free(config);
 	if (cm_config_decode(a, cs.n ? &cs.docs[0] : NULL, config_name, &cfg,
 			     diags) < 0)
 		goto out;
@@ -436,32 +610,51 @@ int cm_legacy_process_mode(cm_buf *config, const char *config_name,
 		goto out;
 	/* The input's bytes with the edits spliced in, or, where that
 	 * cannot be done, the whole stream as the tree says. */
-	if (!splice)
-		sp.fallback = 1;
-	else if (cm_splice_stream(&sp, &s, orig, items.u.kids, items.len) < 0) {
+	if (splice != CM_MODE_EMIT) {
+		memset(&job, 0, sizeof(job));
+		job.legacy = 1;
+		job.a = a;
+		job.s = &s;
+		job.orig = orig;
+		job.docs = items.u.kids;
+		job.n = items.len;
+		how = cm_splice_out(&job, in->data ? in->data : "", in->len,
+				    splice == CM_MODE_PLAN, &a, out, file,
+				    &werr);
+	}
+	switch (how) {
+	case CM_SPLICE_SENT:
+		*sent = 1;
+		break;
+	case CM_SPLICE_DONE:
+		break;
+	case CM_SPLICE_EMIT:
+		if (items.len &&
+		    cm_emit(items.u.kids, items.len, out, diags) < 0) {
+			cm_buf_reset(out);
+			goto out;
+		}
+		break;
+	case CM_SPLICE_BIG:
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "the output is larger than the %zu-byte limit; "
+			    "split the input into smaller streams",
+			    out->max);
+		goto out;
+	case CM_SPLICE_WERR:
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "cannot write the output: %s", strerror(werr));
+		*sent = 1;
+		rc = CM_EXIT_USAGE;
+		goto out;
+	default:
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "out of memory while writing the output");
 		rc = CM_EXIT_USAGE;
 		goto out;
 	}
-	if (!sp.fallback) {
-		cm_arena_free(a);
-		a = NULL;
-		if (cm_splice_write(&sp, out) < 0) {
-			cm_diag_add(diags, CM_SEV_ERROR, NULL,
-				    "the output is larger than the %zu-byte "
-				    "limit; split the input into smaller "
-				    "streams",
-				    out->max);
-			goto out;
-		}
-	} else if (items.len && cm_emit(items.u.kids, items.len, out, diags) < 0) {
-		cm_buf_reset(out);
-		goto out;
-	}
 	rc = diags->errors ? CM_EXIT_INPUT : CM_EXIT_OK;
 out:
-	cm_splice_free(&sp);
 	free(orig);
 	cm_buf_free(config);
 	cm_buf_free(in);

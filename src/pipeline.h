@@ -17,6 +17,7 @@
 #define CM_PIPELINE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/buf.h"
 #include "core/diag.h"
@@ -38,14 +39,31 @@
  */
 #define CM_KRM_COMPLETE 1
 #define CM_KRM_FROM_KPT 2
+#define CM_KRM_WRITTEN 4
 int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete);
 
 /*
- * The same two modes with the output written as the tree says (the
- * emitter, splice == 0) instead of the input's own bytes with the edits
- * spliced in (splice != 0, what the two functions above do). For tests
- * that compare the two.
+ * The same, writing a spliced output straight to file as it is made
+ * (then `*complete` holds CM_KRM_WRITTEN and out stays empty), so that
+ * neither a plan nor the whole output is held in memory. Nothing is
+ * written before every check has passed; only a failing write (reported,
+ * exit CM_EXIT_USAGE) can leave part of the output on file. Other
+ * outputs (errors, input the writer cannot splice) still come in out.
  */
+int cm_krm_process_to(cm_buf *in, cm_buf *out, FILE *file, cm_diags *diags,
+		      int *complete);
+
+/*
+ * The same two modes with the output written as the tree says (the
+ * emitter, splice == CM_MODE_EMIT) instead of the input's own bytes with
+ * the edits spliced in: written as they are made (CM_MODE_SPLICE, what
+ * the functions above do), or planned, sorted and then written
+ * (CM_MODE_PLAN, what they fall back to when the edits do not come in
+ * the order of the input). For tests that compare them.
+ */
+#define CM_MODE_EMIT 0
+#define CM_MODE_SPLICE 1
+#define CM_MODE_PLAN 2
 int cm_krm_process_mode(cm_buf *in, cm_buf *out, cm_diags *diags,
 			int *complete, int splice);
 int cm_legacy_process_mode(cm_buf *config, const char *config_name,
@@ -65,6 +83,14 @@ int cm_krm_error_output(const cm_diags *diags, cm_buf *out);
  */
 int cm_legacy_process(cm_buf *config, const char *config_name, cm_buf *in,
 		      cm_buf *out, cm_diags *diags);
+
+/*
+ * The same, writing a spliced output straight to file (then *sent is 1
+ * and out stays empty), as cm_krm_process_to() does.
+ */
+int cm_legacy_process_to(cm_buf *config, const char *config_name,
+			 cm_buf *in, cm_buf *out, FILE *file, cm_diags *diags,
+			 int *sent);
 
 /*
  * `krm-fn expand`: config holds a ServiceProfile (named config_name),

@@ -26,6 +26,9 @@ struct cm_arena {
 	size_t max;
 	size_t used;
 	size_t chunk; /* size of the next chunk */
+	uint32_t *log; /* the change log, malloc'd */
+	size_t nlog, caplog;
+	int log_lost, log_sorted;
 };
 
 cm_arena *cm_arena_new(size_t max)
@@ -49,6 +52,7 @@ void cm_arena_free(cm_arena *a)
 		next = c->next;
 		free(c);
 	}
+	free(a->log);
 	free(a);
 }
 
@@ -145,4 +149,49 @@ void cm_arena_set_max(cm_arena *a, size_t max)
 {
 	if (max >= a->used)
 		a->max = max;
+}
+
+void cm_arena_log(cm_arena *a, uint32_t off)
+{
+	if (a->log_lost)
+		return;
+	if (a->nlog && a->log[a->nlog - 1] == off)
+		return; /* the same node again */
+	if (a->nlog == a->caplog) {
+		size_t ncap = a->caplog ? a->caplog * 2 : 1024;
+		uint32_t *v;
+
+		if (ncap > CM_ARENA_LOG_MAX ||
+		    !(v = realloc(a->log, ncap * sizeof(*v)))) {
+			a->log_lost = 1;
+			return;
+		}
+		a->log = v;
+		a->caplog = ncap;
+	}
+	if (a->nlog && off < a->log[a->nlog - 1])
+		a->log_sorted = 0;
+	else if (a->nlog == 0)
+		a->log_sorted = 1;
+	a->log[a->nlog++] = off;
+}
+
+static int cm_u32_cmp(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+const uint32_t *cm_arena_log_sorted(cm_arena *a, size_t *n, int *lost)
+{
+	*lost = a->log_lost;
+	*n = a->log_lost ? 0 : a->nlog;
+	if (a->log_lost || !a->nlog)
+		return NULL;
+	if (!a->log_sorted) {
+		qsort(a->log, a->nlog, sizeof(*a->log), cm_u32_cmp);
+		a->log_sorted = 1;
+	}
+	return a->log;
 }

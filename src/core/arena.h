@@ -10,11 +10,19 @@
  *
  * Ownership: the arena owns every block it hands out. The document tree
  * (node.h) keeps all its nodes and strings in one arena.
+ *
+ * The arena also keeps the tree's change log: the source offsets of the
+ * read nodes that node.h's setters changed. The splice writer
+ * (write/splice.h) skips every read subtree whose bytes hold no logged
+ * offset, so a setter that changes a read node must log it. The log has a
+ * maximum; an entry past it marks the log lost, and a lost log lets
+ * nothing be skipped.
  */
 #ifndef CM_ARENA_H
 #define CM_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct cm_arena cm_arena;
 
@@ -42,5 +50,17 @@ void cm_arena_set_max(cm_arena *a, size_t max);
 
 /* Bytes handed out so far (for the limit and for benchmarks). */
 size_t cm_arena_used(const cm_arena *a);
+
+/* Most entries the change log holds. */
+#define CM_ARENA_LOG_MAX ((size_t)1 << 24)
+
+/* Log that the read node at source offset off was changed. */
+void cm_arena_log(cm_arena *a, uint32_t off);
+
+/*
+ * The change log, sorted, in *n entries; NULL when the log was lost (or
+ * is empty with *n == 0). Valid until the next cm_arena_log().
+ */
+const uint32_t *cm_arena_log_sorted(cm_arena *a, size_t *n, int *lost);
 
 #endif

@@ -52,6 +52,13 @@ int cm_buf_reserve(cm_buf *b, size_t n)
 
 int cm_buf_add(cm_buf *b, const void *p, size_t n)
 {
+	/* Room already (cap <= max + 1 keeps the maximum). */
+	if (b->data && n < b->cap - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	if (cm_buf_grow(b, n) < 0)
 		return -1;
 	if (n)

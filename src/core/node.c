@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+/* The tree's memory is mostly nodes: keep them at 24 bytes (node.h). */
+_Static_assert(sizeof(cm_node) <= 24, "cm_node grew past 24 bytes");
+
 bool cm_scalar_is(const cm_node *n, const char *s)
 {
 	size_t len;
@@ -88,29 +91,36 @@ bool cm_plain_is_special(const char *s, size_t len)
 	/* Characters that can make up an int, float, sexagesimal or
 	 * timestamp in YAML 1.1/1.2, when the text starts like a number. */
 	static const char numeric[] = "0123456789abcdefABCDEFxXoO_.:+-tTzZ ";
+	/* The first characters of the words above. */
+	static const char starts[] = "~nNyYtTfFoO<=.+-";
+	bool digit = false;
 	size_t i;
 
 	if (len == 0)
 		return true;
-	if (cm_eq_any(s, len, words))
+	/* Most text (names, paths, images) starts with a letter no word
+	 * starts with: settled by its first byte. */
+	if (len <= 6 && memchr(starts, s[0], sizeof(starts) - 1) &&
+	    cm_eq_any(s, len, words))
 		return true;
 	if (!(s[0] == '+' || s[0] == '-' || s[0] == '.' ||
 	      (s[0] >= '0' && s[0] <= '9')))
 		return false;
-	for (i = 0; i < len; i++)
-		if (s[i] == '\0' || !strchr(numeric, s[i]))
+	for (i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digit = true;
+		else if (s[i] == '\0' || !memchr(numeric, s[i], sizeof(numeric) - 1))
 			return false;
+	}
 	/* "-" or "." alone, or "-foo"-like words, are strings; anything
 	 * numeric-looking with at least one digit is treated as special. */
-	for (i = 0; i < len; i++)
-		if (s[i] >= '0' && s[i] <= '9')
-			return true;
-	return false;
+	return digit;
 }
 
 bool cm_node_is_null(const cm_node *n)
 {
-	return n->kind == CM_SCALAR && n->style == CM_STYLE_PLAIN && !n->tag &&
+	return n->kind == CM_SCALAR && n->style == CM_STYLE_PLAIN &&
+	       !(n->flags & CM_NF_TAG) &&
 	       (n->len == 0 || cm_scalar_is(n, "~") || cm_scalar_is(n, "null") ||
 		cm_scalar_is(n, "Null") || cm_scalar_is(n, "NULL"));
 }
@@ -131,8 +141,8 @@ bool cm_scalar_is_string(const cm_node *n)
 {
 	if (!n || n->kind != CM_SCALAR)
 		return false;
-	if (n->tag)
-		return strcmp(n->tag, "tag:yaml.org,2002:str") == 0;
+	if (n->flags & CM_NF_TAG)
+		return strcmp(cm_node_tag(n), "tag:yaml.org,2002:str") == 0;
 	if (n->style != CM_STYLE_PLAIN && n->style != CM_STYLE_ANY)
 		return true;
 	return !cm_plain_is_special(n->u.str, n->len);
@@ -173,6 +183,77 @@ cm_node cm_seq_new(void)
 	return n;
 }
 
+/* The tag slot of a node with CM_NF_TAG: the pointer just before its
+ * text or children (node.h). */
+static const char **cm_tag_slot(const cm_node *n)
+{
+	const void *p = n->kind == CM_SCALAR ? (const void *)n->u.str
+					     : (const void *)n->u.kids;
+
+	return (const char **)p - 1;
+}
+
+const char *cm_node_tag(const cm_node *n)
+{
+	return n->flags & CM_NF_TAG ? *cm_tag_slot(n) : NULL;
+}
+
+/*
+ * An array of count nodes (uninitialised) in a, with a tag slot in front
+ * holding tag when tag is not NULL. NULL when the arena is full.
+ */
+static cm_node *cm_kids_alloc(cm_arena *a, const char *tag, size_t count)
+{
+	const char **slot;
+
+	if (count > (SIZE_MAX - sizeof(*slot)) / sizeof(cm_node))
+		return NULL;
+	if (!tag)
+		return cm_arena_alloc(a, count ? count * sizeof(cm_node) : 1);
+	slot = cm_arena_alloc(a, sizeof(*slot) + count * sizeof(cm_node));
+	if (!slot)
+		return NULL;
+	*slot = tag;
+	return (cm_node *)(void *)(slot + 1);
+}
+
+cm_node cm_node_tagged(cm_arena *a, cm_node n, const char *tag)
+{
+	cm_node none;
+	const char **slot;
+	char *text;
+	size_t count;
+
+	memset(&none, 0, sizeof(none));
+	if (!tag)
+		return n;
+	tag = cm_arena_strndup(a, tag, strlen(tag));
+	if (!tag)
+		return none;
+	if (n.kind == CM_SCALAR) {
+		slot = cm_arena_alloc(a, sizeof(*slot) + (size_t)n.len + 1);
+		if (!slot)
+			return none;
+		*slot = tag;
+		text = (char *)(slot + 1);
+		memcpy(text, n.u.str, n.len);
+		text[n.len] = '\0';
+		n.u.str = text;
+	} else {
+		cm_node *kids;
+
+		count = n.kind == CM_MAP ? 2 * (size_t)n.len : n.len;
+		kids = cm_kids_alloc(a, tag, count);
+		if (!kids)
+			return none;
+		if (count)
+			memcpy(kids, n.u.kids, count * sizeof(cm_node));
+		n.u.kids = kids;
+	}
+	n.flags |= CM_NF_TAG;
+	return n;
+}
+
 /*
  * Replace coll's children by a fresh array of `count` nodes whose first
  * `keep` are copied from the old array. Returns the new array or NULL
@@ -181,11 +262,12 @@ cm_node cm_seq_new(void)
 static cm_node *cm_kids_realloc(cm_arena *a, cm_node *coll, size_t keep,
 				size_t count)
 {
-	cm_node *kids;
+	cm_node *kids = cm_kids_alloc(a, cm_node_tag(coll), count);
 
-	kids = cm_arena_alloc(a, count * sizeof(cm_node));
 	if (!kids)
 		return NULL;
+	if (coll->flags & (CM_NF_SRC | CM_NF_REPLACES))
+		cm_arena_log(a, coll->off); /* a read collection changed */
 	if (keep)
 		memcpy(kids, coll->u.kids, keep * sizeof(cm_node));
 	coll->u.kids = kids;
@@ -202,7 +284,7 @@ int cm_map_set(cm_arena *a, cm_node *map, const char *key, cm_node value)
 		return -1;
 	i = cm_map_find(map, key, klen);
 	if (i >= 0) {
-		cm_node_replace(&map->u.kids[i], value);
+		cm_node_replace(a, &map->u.kids[i], value);
 		return 0;
 	}
 	if (map->len >= CM_NODE_MAX_LEN)
@@ -220,9 +302,10 @@ int cm_map_set(cm_arena *a, cm_node *map, const char *key, cm_node value)
 	return 0;
 }
 
-void cm_node_replace(cm_node *old, cm_node value)
+void cm_node_replace(cm_arena *a, cm_node *old, cm_node value)
 {
 	if (old->flags & (CM_NF_SRC | CM_NF_REPLACES | CM_NF_ALIAS)) {
+		cm_arena_log(a, old->off);
 		value.flags = (uint16_t)((value.flags & ~(CM_NF_SRC | CM_NF_ALIAS)) |
 					 CM_NF_REPLACES);
 		value.off = old->off;
@@ -295,7 +378,7 @@ cm_node cm_node_copy(cm_arena *a, const cm_node *src, size_t *budget)
 	if (src->kind == CM_SCALAR || src->kind == CM_NONE || src->len == 0)
 		return out; /* scalar text is immutable: share it */
 	n = src->kind == CM_MAP ? 2 * (size_t)src->len : src->len;
-	out.u.kids = cm_arena_alloc(a, n * sizeof(cm_node));
+	out.u.kids = cm_kids_alloc(a, cm_node_tag(src), n);
 	if (!out.u.kids)
 		return none;
 	for (i = 0; i < n; i++) {
@@ -312,8 +395,9 @@ bool cm_node_equal(const cm_node *x, const cm_node *y)
 
 	if (x->kind != y->kind || x->len != y->len)
 		return false;
-	if ((x->tag == NULL) != (y->tag == NULL) ||
-	    (x->tag && strcmp(x->tag, y->tag) != 0))
+	if ((x->flags & CM_NF_TAG) != (y->flags & CM_NF_TAG) ||
+	    ((x->flags & CM_NF_TAG) &&
+	     strcmp(cm_node_tag(x), cm_node_tag(y)) != 0))
 		return false;
 	if (x->kind == CM_SCALAR)
 		return memcmp(x->u.str, y->u.str, x->len) == 0;

@@ -6,11 +6,17 @@
  *     has 2n children laid out key, value, key, value, in source order; a
  *     sequence with n items has n children.
  *   - Scalars keep their text (len bytes, NUL-terminated, may contain NULs
- *     of their own), their source style and their explicit tag (NULL when
- *     the tag was implicit). Anchors and aliases do not survive parsing:
- *     an alias is replaced by a copy of the node it names.
- *   - line/col are 1-based positions in the source; 0 means the node was
- *     made by the function, not read.
+ *     of their own) and their source style. Any node keeps its explicit
+ *     tag (cm_node_tag(); NULL when the tag was implicit). Anchors and
+ *     aliases do not survive parsing: an alias is replaced by a copy of
+ *     the node it names.
+ *   - A node is 24 bytes: a large input is mostly nodes. Its line and
+ *     column are not stored but found from its offset in the text it was
+ *     read from (cm_stream_pos(), read/parse.h). A tag is rare, so it is
+ *     kept in the 8 bytes just before the node's text or children, with
+ *     CM_NF_TAG saying so: an array of children (or a text) that carries
+ *     a tag is allocated with that slot in front, and only the functions
+ *     below make or grow one.
  *   - off/end is a byte range of the source text, meaningful only with a
  *     flag saying what it is (CM_NF_SRC: the node as read, from its first
  *     property to the end of its content; CM_NF_REPLACES: the read node
@@ -22,7 +28,9 @@
  *     take that arena and allocate from it.
  *
  * Ownership: nothing in this API frees; cm_arena_free() releases a whole
- * tree. A child array belongs to exactly one node of a tree (the parser
+ * tree. Every change this API makes to a read node (CM_NF_SRC or
+ * CM_NF_REPLACES) is logged in the arena (arena.h): read nodes must be
+ * changed through it, never by assigning their fields. A child array belongs to exactly one node of a tree (the parser
  * and cm_node_copy() never share one), so the setters below change it in
  * place; growing a collection writes a fresh array once per call. Scalar
  * text is immutable and may be shared by any number of nodes: a value
@@ -59,15 +67,12 @@ typedef struct cm_node {
 	uint8_t style;  /* cm_style, scalars only */
 	uint16_t flags; /* CM_NF_* */
 	uint32_t len;   /* scalar bytes, sequence items or mapping pairs */
-	uint32_t line;
-	uint32_t col;
+	uint32_t off;   /* source byte range, see CM_NF_* */
+	uint32_t end;
 	union {
 		const char *str;      /* CM_SCALAR */
 		struct cm_node *kids; /* CM_SEQ (len), CM_MAP (2 * len) */
 	} u;
-	const char *tag; /* explicit tag or NULL */
-	uint32_t off;    /* source byte range, see CM_NF_* */
-	uint32_t end;
 } cm_node;
 
 /* Node flags. */
@@ -80,11 +85,23 @@ typedef struct cm_node {
 #define CM_NF_FLOW 0x10    /* a collection written in flow style */
 #define CM_NF_BARE 0x20    /* a flow mapping without braces (a "k: v"
 			    * entry of a flow sequence): no room for more */
+#define CM_NF_TAG 0x40     /* has an explicit tag (see cm_node_tag()) */
 
 /* Most nodes a collection may hold; more is refused when building. */
 #define CM_NODE_MAX_LEN UINT32_MAX / 4
 
 /* ---- reading ---- */
+
+/* The explicit tag of n ("tag:yaml.org,2002:str", "!"...), or NULL. */
+const char *cm_node_tag(const cm_node *n);
+
+/*
+ * n with tag added (tag copied into a), for the parser: a scalar gets its
+ * text copied behind the tag slot, a collection an array of children
+ * with the slot in front (its children, if any, copied in). Returns the
+ * tagged node, or one of kind CM_NONE when the arena is full.
+ */
+cm_node cm_node_tagged(cm_arena *a, cm_node n, const char *tag);
 
 /* True when n is a scalar whose text is exactly s. */
 bool cm_scalar_is(const cm_node *n, const char *s);
@@ -142,9 +159,10 @@ int cm_map_set(cm_arena *a, cm_node *map, const char *key, cm_node value);
 
 /*
  * Put value where *old is, recording (CM_NF_REPLACES) the source text of
- * the node it replaces so that the writer can splice it in.
+ * the node it replaces so that the writer can splice it in, and the change
+ * in a's log (arena.h).
  */
-void cm_node_replace(cm_node *old, cm_node value);
+void cm_node_replace(cm_arena *a, cm_node *old, cm_node value);
 
 /*
  * Append n key/value pairs (pairs[0..2n), keys not yet in map) with one

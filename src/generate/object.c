@@ -25,8 +25,9 @@ static bool cm_same_data(const cm_node *x, const cm_node *y)
 	uint32_t i;
 
 	if (x->kind != y->kind || x->len != y->len ||
-	    (x->tag == NULL) != (y->tag == NULL) ||
-	    (x->tag && strcmp(x->tag, y->tag)))
+	    (cm_node_tag(x) == NULL) != (cm_node_tag(y) == NULL) ||
+	    (cm_node_tag(x) &&
+	     strcmp(cm_node_tag(x), cm_node_tag(y))))
 		return false;
 	switch (x->kind) {
 	case CM_SCALAR:

@@ -1,6 +1,7 @@
 /* parse.c - see parse.h for the contract. */
 #include "parse.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -8,8 +9,10 @@
 /* An open collection while its children are being read. */
 typedef struct cm_frame {
 	size_t start; /* index of its first child on the node stack */
-	cm_node node; /* kind, tag, position; kids filled on close */
+	cm_node node; /* kind, flags, offset; kids filled on close */
 	char *anchor; /* malloc'd, or NULL */
+	char *tag;    /* malloc'd, or NULL */
+	size_t line, col; /* of its start, for messages */
 } cm_frame;
 
 typedef struct cm_anchor {
@@ -18,13 +21,14 @@ typedef struct cm_anchor {
 } cm_anchor;
 
 /*
- * Short scalars (keys, "v1", "TCP"...) repeat all through a large input:
- * each distinct text is stored once and shared (node.h allows it, scalar
- * text being immutable). Open addressing; when the table is full, texts
- * are simply stored again.
+ * Scalars up to a few lines long (keys, "v1", image names, paths...)
+ * repeat all through a large input: each distinct text is stored once and
+ * shared (node.h allows it, scalar text being immutable). Open
+ * addressing; once the table is half full, new texts are stored again
+ * (each time), but the texts in it are still shared.
  */
 #define CM_INTERN_SLOTS_MAX 65536
-#define CM_INTERN_MAX_LEN 32
+#define CM_INTERN_MAX_LEN 128
 
 typedef struct cm_intern {
 	const char *str; /* in the arena, or NULL */
@@ -56,22 +60,31 @@ typedef struct cm_builder {
 	size_t base;  /* 3 after a UTF-8 byte-order mark, else 0 */
 	int ascii;    /* no byte >= 0x80 after the mark: index + base */
 	size_t ci, bi; /* a known pair, moved as marks are asked for */
-	int spans;    /* byte offsets make sense (UTF-8, < 4 GiB) */
+	int spans;    /* the text can be written back (LF or CR LF breaks) */
 	cm_intern *intern; /* nintern slots (a power of two), or NULL */
 	size_t nintern, interned;
 } cm_builder;
 
-/* A cheap hash of n bytes of s: the length and the first and last eight
- * bytes (equal texts still get compared in full). */
+/* A hash of n bytes of s (at most CM_INTERN_MAX_LEN), eight at a time:
+ * texts that differ only in the middle ("orders-api-7/resources.yaml")
+ * must not collide. */
 static size_t cm_text_hash(const char *s, size_t n)
 {
-	uint64_t a = 0, b = 0;
+	uint64_t h = n * 0x9E3779B97F4A7C15ull, w;
+	size_t i;
 
-	memcpy(&a, s, n < 8 ? n : 8);
-	if (n > 8)
-		memcpy(&b, s + n - 8, 8);
-	return (size_t)(((a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^
-			 n) >> 16);
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
+		h ^= h >> 29;
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, s + i, n - i);
+		h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
+		h ^= h >> 29;
+	}
+	return (size_t)(h ^ (h >> 32));
 }
 
 /* The arena copy of n bytes of s, shared with an equal short text
@@ -81,8 +94,7 @@ static const char *cm_text_copy(cm_builder *b, const char *s, size_t n)
 	size_t i;
 	char *p;
 
-	if (!b->intern || n > CM_INTERN_MAX_LEN ||
-	    b->interned >= b->nintern / 2)
+	if (!b->intern || n > CM_INTERN_MAX_LEN)
 		return cm_arena_strndup(b->arena, s, n);
 	for (i = cm_text_hash(s, n) & (b->nintern - 1);;
 	     i = (i + 1) & (b->nintern - 1)) {
@@ -90,7 +102,7 @@ static const char *cm_text_copy(cm_builder *b, const char *s, size_t n)
 
 		if (!e->str) {
 			p = cm_arena_strndup(b->arena, s, n);
-			if (p) {
+			if (p && b->interned < b->nintern / 2) {
 				e->str = p;
 				e->len = n;
 				b->interned++;
@@ -107,12 +119,10 @@ static const char *cm_text_copy(cm_builder *b, const char *s, size_t n)
  * characters, a CR LF as two). Moves a cursor from the last answer, so a
  * parse that asks in document order costs one pass over the text.
  */
-static uint32_t cm_byte_at(cm_builder *b, size_t ci)
+static inline uint32_t cm_byte_at(cm_builder *b, size_t ci)
 {
 	const unsigned char *t = (const unsigned char *)b->text;
 
-	if (!b->spans)
-		return 0;
 	if (b->ascii)
 		return (uint32_t)(ci + b->base);
 	while (b->ci < ci && b->bi < b->text_len) {
@@ -136,9 +146,7 @@ static void cm_spans_init(cm_builder *b)
 	const unsigned char *t = (const unsigned char *)b->text;
 	size_t i;
 
-	b->spans = b->text_len < UINT32_MAX &&
-		   !(b->text_len >= 2 && ((t[0] == 0xFF && t[1] == 0xFE) ||
-					  (t[0] == 0xFE && t[1] == 0xFF)));
+	b->spans = 1;
 	b->base = b->text_len >= 3 && t[0] == 0xEF && t[1] == 0xBB &&
 			  t[2] == 0xBF
 		      ? 3
@@ -196,24 +204,114 @@ static int cm_vec_reserve(void **v, size_t *cap, size_t n, size_t elem)
 	return 0;
 }
 
+/*
+ * Move a position (*off, *line, *bol: a byte, its line, where that line
+ * starts) forward to byte `to` of t (len bytes), counting line breaks as
+ * libyaml does: LF, CR LF, a lone CR, NEL, LS and PS. simple: the text
+ * has no breaks but LF and CR LF, so LF alone need be looked for.
+ */
+static void cm_pos_move(const unsigned char *t, size_t len, int simple,
+			size_t to, size_t *off, size_t *line, size_t *bol)
+{
+	size_t i = *off, brk;
+
+	if (to > len)
+		to = len;
+	while (simple && i < to) {
+		const unsigned char *nl = memchr(t + i, '\n', to - i);
+
+		if (!nl)
+			break;
+		i = (size_t)(nl - t) + 1;
+		(*line)++;
+		*bol = i;
+	}
+	while (!simple && i < to) {
+		brk = 0;
+		if (t[i] == '\n')
+			brk = 1;
+		else if (t[i] == '\r')
+			brk = i + 1 < len && t[i + 1] == '\n' ? 2 : 1;
+		else if (t[i] == 0xC2 && i + 1 < len && t[i + 1] == 0x85)
+			brk = 2;
+		else if (t[i] == 0xE2 && i + 2 < len && t[i + 1] == 0x80 &&
+			 (t[i + 2] == 0xA8 || t[i + 2] == 0xA9))
+			brk = 3;
+		if (!brk) {
+			i++;
+			continue;
+		}
+		if (i + brk > to)
+			break;
+		i += brk;
+		(*line)++;
+		*bol = i;
+	}
+	*off = to;
+}
+
+/* The column (1-based, in characters) of byte off on the line that
+ * starts at byte bol. */
+static size_t cm_pos_col(const unsigned char *t, size_t bol, size_t off)
+{
+	size_t col = 1;
+
+	for (; bol < off; bol++)
+		if ((t[bol] & 0xC0) != 0x80)
+			col++;
+	return col;
+}
+
+/* The byte-order mark's length at the start of t: 3 or 0. */
+static size_t cm_bom_len(const unsigned char *t, size_t len)
+{
+	return len >= 3 && t[0] == 0xEF && t[1] == 0xBB && t[2] == 0xBF ? 3
+									  : 0;
+}
+
+/* Line and column of byte off of t, read from the start. */
+static void cm_text_pos(const char *text, size_t len, int simple, size_t off,
+			size_t *line, size_t *col)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	size_t at, bol;
+
+	at = bol = cm_bom_len(t, len);
+	*line = 1;
+	if (off < at)
+		off = at;
+	cm_pos_move(t, len, simple, off, &at, line, &bol);
+	*col = cm_pos_col(t, bol, at);
+}
+
+void cm_stream_pos(cm_stream *s, const cm_node *n, unsigned *line,
+		   unsigned *col)
+{
+	const unsigned char *t = (const unsigned char *)s->text;
+	size_t off;
+
+	*line = *col = 0;
+	if (!t || !(n->flags & (CM_NF_SRC | CM_NF_REPLACES)))
+		return;
+	off = n->off;
+	if (s->pos_line == 0 || off < s->pos_off) {
+		s->pos_off = s->pos_bol = cm_bom_len(t, s->len);
+		s->pos_line = 1;
+	}
+	if (off < s->pos_off)
+		off = s->pos_off;
+	cm_pos_move(t, s->len, s->spans, off, &s->pos_off, &s->pos_line,
+		    &s->pos_bol);
+	*line = s->pos_line > UINT_MAX ? UINT_MAX : (unsigned)s->pos_line;
+	off = cm_pos_col(t, s->pos_bol, s->pos_off);
+	*col = off > UINT_MAX ? UINT_MAX : (unsigned)off;
+}
+
 /* Line and column (1-based, column in characters) of a byte offset. */
 static void cm_offset_pos(const char *text, size_t len, size_t off,
 			  size_t *line, size_t *col)
 {
-	size_t i;
-
-	*line = 1;
-	*col = 1;
-	if (off > len)
-		off = len;
-	for (i = 0; i < off; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-			(*col)++;
-		}
-	}
+	cm_text_pos(text, len, 0, off, line, col);
 }
 
 static void cm_error_at(cm_builder *b, size_t line, size_t col,
@@ -329,21 +427,13 @@ static int cm_anchor_put(cm_builder *b, char *name, const cm_node *node)
 	return 0;
 }
 
-static int cm_push(cm_builder *b, const cm_node *node)
+static inline int cm_push(cm_builder *b, const cm_node *node)
 {
-	if (cm_vec_reserve((void **)&b->stack, &b->cap, b->n,
-			   sizeof(cm_node)) < 0)
+	if (b->n == b->cap && cm_vec_reserve((void **)&b->stack, &b->cap,
+					      b->n, sizeof(cm_node)) < 0)
 		return -1;
 	b->stack[b->n++] = *node;
 	return 0;
-}
-
-static const char *cm_tag_copy(cm_builder *b, const yaml_char_t *tag)
-{
-	if (!tag)
-		return NULL;
-	return cm_arena_strndup(b->arena, (const char *)tag,
-				strlen((const char *)tag));
 }
 
 /* qsort comparator over key indexes into the stack (see cm_check_dups). */
@@ -416,10 +506,14 @@ static int cm_check_dups(cm_builder *b, const cm_node *kids, size_t pairs)
 		return 0;
 	{
 		char firstpos[64];
+		size_t line, col;
 
-		snprintf(firstpos, sizeof(firstpos), "%u:%u", first->line,
-			 first->col);
-		cm_error_at(b, dup->line, dup->col,
+		cm_text_pos(b->text, b->text_len, b->spans, first->off, &line,
+			    &col);
+		snprintf(firstpos, sizeof(firstpos), "%zu:%zu", line, col);
+		cm_text_pos(b->text, b->text_len, b->spans, dup->off, &line,
+			    &col);
+		cm_error_at(b, line, col,
 			    "duplicate key \"%s\" in a mapping (first at %s); "
 			    "remove or rename one of them: YAML keys must be "
 			    "unique",
@@ -469,12 +563,20 @@ static int cm_close(cm_builder *b, const yaml_event_t *ev)
 		node.len = (uint32_t)count;
 	}
 	if (count > CM_NODE_MAX_LEN) {
-		cm_error_at(b, f->node.line, f->node.col,
+		cm_error_at(b, f->line, f->col,
 			    "collection has too many entries%s%s", NULL, NULL);
 		return -1;
 	}
 	node.u.kids = NULL;
-	if (count) {
+	if (f->tag) {
+		/* The children are copied behind the tag's slot. */
+		node.u.kids = count ? &b->stack[f->start] : NULL;
+		node = cm_node_tagged(b->arena, node, f->tag);
+		if (node.kind == CM_NONE)
+			goto oom;
+		free(f->tag);
+		f->tag = NULL;
+	} else if (count) {
 		node.u.kids = cm_arena_alloc(b->arena, count * sizeof(cm_node));
 		if (!node.u.kids)
 			goto oom;
@@ -521,8 +623,8 @@ static int cm_open(cm_builder *b, cm_kind kind, const yaml_event_t *ev,
 	memset(f, 0, sizeof(*f));
 	f->start = b->n;
 	f->node.kind = (uint8_t)kind;
-	f->node.line = (uint32_t)ev->start_mark.line + 1;
-	f->node.col = (uint32_t)ev->start_mark.column + 1;
+	f->line = ev->start_mark.line + 1;
+	f->col = ev->start_mark.column + 1;
 	f->node.flags = CM_NF_SRC;
 	f->node.off = cm_byte_at(b, ev->start_mark.index);
 	if (anchor)
@@ -532,8 +634,7 @@ static int cm_open(cm_builder *b, cm_kind kind, const yaml_event_t *ev,
 	    (kind == CM_SEQ &&
 	     ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE))
 		f->node.flags |= CM_NF_FLOW;
-	f->node.tag = cm_tag_copy(b, tag);
-	if (tag && !f->node.tag)
+	if (tag && !(f->tag = cm_strdup0((const char *)tag)))
 		goto oom;
 	if (anchor && !(f->anchor = cm_strdup0((const char *)anchor)))
 		goto oom;
@@ -559,21 +660,23 @@ static int cm_scalar(cm_builder *b, const yaml_event_t *ev)
 	node.kind = CM_SCALAR;
 	node.style = (uint8_t)ev->data.scalar.style;
 	node.len = (uint32_t)ev->data.scalar.length;
-	node.line = (uint32_t)ev->start_mark.line + 1;
-	node.col = (uint32_t)ev->start_mark.column + 1;
 	node.flags = CM_NF_SRC;
 	if (ev->data.scalar.anchor)
 		node.flags |= CM_NF_ANCHOR;
 	node.off = cm_byte_at(b, ev->start_mark.index);
 	node.end = cm_byte_at(b, ev->end_mark.index);
-	node.u.str = cm_text_copy(b, (const char *)ev->data.scalar.value,
-				  ev->data.scalar.length);
-	if (!node.u.str)
-		goto oom;
-	/* An explicit tag (including the non-specific "!") is kept. */
 	if (ev->data.scalar.tag) {
-		node.tag = cm_tag_copy(b, ev->data.scalar.tag);
-		if (!node.tag)
+		/* An explicit tag (including the non-specific "!") is kept,
+		 * the text copied behind its slot. */
+		node.u.str = (const char *)ev->data.scalar.value;
+		node = cm_node_tagged(b->arena, node,
+				      (const char *)ev->data.scalar.tag);
+		if (node.kind == CM_NONE)
+			goto oom;
+	} else {
+		node.u.str = cm_text_copy(b, (const char *)ev->data.scalar.value,
+					  ev->data.scalar.length);
+		if (!node.u.str)
 			goto oom;
 	}
 	if (ev->data.scalar.anchor) {
@@ -701,8 +804,6 @@ static int cm_alias(cm_builder *b, const yaml_event_t *ev)
 		return -1;
 	}
 	b->alias_bytes = bytes;
-	copy.line = (uint32_t)ev->start_mark.line + 1;
-	copy.col = (uint32_t)ev->start_mark.column + 1;
 	copy.flags = (uint16_t)((copy.flags & ~CM_NF_ANCHOR) | CM_NF_SRC |
 				CM_NF_ALIAS);
 	copy.off = cm_byte_at(b, ev->start_mark.index);
@@ -718,8 +819,10 @@ static void cm_builder_free(cm_builder *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->nframes; i++)
+	for (i = 0; i < b->nframes; i++) {
 		free(b->frames[i].anchor);
+		free(b->frames[i].tag);
+	}
 	for (i = 0; i < b->nanchors; i++)
 		free(b->anchors[i].name);
 	free(b->stack);
@@ -730,15 +833,117 @@ static void cm_builder_free(cm_builder *b)
 	free(b->intern);
 }
 
+/*
+ * The UTF-8 translation of UTF-16 text t (len bytes, starting with its
+ * byte-order mark, which becomes UTF-8's), in the arena: *out and
+ * *out_len. Returns 0; -1 (out of memory) or the 1-based byte position
+ * of a broken character (an unpaired surrogate, an odd last byte) as a
+ * positive number, with *why saying what is wrong.
+ */
+static long cm_utf16_to_utf8(cm_arena *a, const unsigned char *t, size_t len,
+			     const char **out, size_t *out_len,
+			     const char **why)
+{
+	int be = t[0] == 0xFE;
+	size_t i, n = 0;
+	unsigned char *u;
+
+	if (len / 2 > (SIZE_MAX - 4) / 3)
+		return -1;
+	u = cm_arena_alloc(a, len / 2 * 3 + 4);
+	if (!u)
+		return -1;
+	for (i = 0; i < len; i += 2) {
+		unsigned long c, lo;
+
+		if (i + 1 >= len) {
+			*why = "the last character is cut off (an odd number "
+			       "of bytes)";
+			return (long)i + 1;
+		}
+		c = be ? (unsigned long)t[i] << 8 | t[i + 1]
+		       : (unsigned long)t[i + 1] << 8 | t[i];
+		if (c >= 0xDC00 && c <= 0xDFFF) {
+			*why = "a low surrogate without a high one";
+			return (long)i + 1;
+		}
+		if (c >= 0xD800 && c <= 0xDBFF) {
+			if (i + 3 >= len) {
+				*why = "a high surrogate without a low one";
+				return (long)i + 1;
+			}
+			lo = be ? (unsigned long)t[i + 2] << 8 | t[i + 3]
+				: (unsigned long)t[i + 3] << 8 | t[i + 2];
+			if (lo < 0xDC00 || lo > 0xDFFF) {
+				*why = "a high surrogate without a low one";
+				return (long)i + 1;
+			}
+			c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+			i += 2;
+		}
+		if (c < 0x80) {
+			u[n++] = (unsigned char)c;
+		} else if (c < 0x800) {
+			u[n++] = (unsigned char)(0xC0 | c >> 6);
+			u[n++] = (unsigned char)(0x80 | (c & 0x3F));
+		} else if (c < 0x10000) {
+			u[n++] = (unsigned char)(0xE0 | c >> 12);
+			u[n++] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+			u[n++] = (unsigned char)(0x80 | (c & 0x3F));
+		} else {
+			u[n++] = (unsigned char)(0xF0 | c >> 18);
+			u[n++] = (unsigned char)(0x80 | (c >> 12 & 0x3F));
+			u[n++] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+			u[n++] = (unsigned char)(0x80 | (c & 0x3F));
+		}
+	}
+	*out = (const char *)u;
+	*out_len = n;
+	return 0;
+}
+
 int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 	     const cm_parse_limits *limits, cm_stream *out, cm_diags *diags)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	cm_builder b;
-	int rc = -1, done = 0;
+	int rc = -1, done = 0, utf16 = 0;
 
 	memset(&b, 0, sizeof(b));
+	memset(out, 0, sizeof(*out));
+	if (len >= UINT32_MAX) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "%s: the input is 4 GiB or more, more than the "
+			    "function can read; split it into smaller lists",
+			    name);
+		return -1;
+	}
+	if (len >= 2 && (((unsigned char)text[0] == 0xFF &&
+			  (unsigned char)text[1] == 0xFE) ||
+			 ((unsigned char)text[0] == 0xFE &&
+			  (unsigned char)text[1] == 0xFF))) {
+		/* UTF-16: read as UTF-8, so that offsets are bytes of a text
+		 * positions can be counted in; written by the emitter. */
+		const char *why = "";
+		long bad = cm_utf16_to_utf8(a, (const unsigned char *)text,
+					    len, &text, &len, &why);
+
+		if (bad < 0) {
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "%s: out of memory while reading the "
+				    "input", name);
+			return -1;
+		}
+		if (bad > 0) {
+			cm_diag_add(diags, CM_SEV_ERROR, NULL,
+				    "%s: byte %ld: the input is not valid "
+				    "UTF-16: %s; re-encode the file as UTF-8",
+				    name, bad, why);
+			return -1;
+		}
+		utf16 = 1;
+	}
 	b.arena = a;
 	b.text = text;
 	b.text_len = len;
@@ -747,10 +952,6 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 	b.diags = diags;
 	b.alias_budget = limits->max_alias_nodes;
 	b.alias_bytes = limits->max_alias_bytes;
-	out->docs = NULL;
-	out->n = 0;
-	out->starts = NULL;
-	out->spans = false;
 	cm_spans_init(&b);
 	/* About one slot per 256 bytes of text: 1,024 to 65,536. */
 	for (b.nintern = 1024; b.nintern < CM_INTERN_SLOTS_MAX &&
@@ -854,7 +1055,9 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 		}
 		memcpy(out->starts, b.starts, b.ndocs * sizeof(uint32_t));
 	}
-	out->spans = b.spans != 0;
+	out->spans = b.spans && !utf16;
+	out->text = text;
+	out->len = len;
 	rc = 0;
 out:
 	yaml_parser_delete(&parser);

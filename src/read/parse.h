@@ -14,6 +14,9 @@
  *     Parsing never runs long on such input: it stops at the first event
  *     past a limit.
  *
+ *   - Input of 4 GiB or more is refused (node offsets are 32 bits).
+ *     UTF-16 input (with its byte-order mark) is read as its UTF-8
+ *     translation.
  *   - Every node read carries CM_NF_SRC and its byte range in the text
  *     (node.h): from its anchor or tag, if any, to the end of its
  *     content; a flow collection's range ends after its closing bracket,
@@ -22,7 +25,8 @@
  *
  * Ownership: the caller owns the arena and the input text; the trees hold
  * copies of the scalars, so the text may be freed once cm_parse()
- * returns, unless the caller means to write it back (write/splice.h).
+ * returns, unless the caller means to write it back (write/splice.h) or
+ * to ask for positions (cm_stream_pos() reads it).
  */
 #ifndef CM_PARSE_H
 #define CM_PARSE_H
@@ -52,10 +56,16 @@ typedef struct cm_stream {
 	/* Byte offset where each document begins (its "---" or directives,
 	 * or its first node; 0 for the first), in the arena; and whether the
 	 * node spans (node.h) can be used to write the text back: true for
-	 * UTF-8 text under 4 GiB whose line breaks are LF or CR LF, false
-	 * for UTF-16 or other line breaks (then the writer re-emits). */
+	 * UTF-8 text whose line breaks are LF or CR LF, false for UTF-16 or
+	 * other line breaks (then the writer re-emits). */
 	uint32_t *starts;
 	bool spans;
+	/* The UTF-8 text the offsets refer to: the input, or its UTF-8
+	 * translation (in the arena) when it was UTF-16. For positions. */
+	const char *text;
+	size_t len;
+	/* Where cm_stream_pos() last was: byte, line, start of that line. */
+	size_t pos_off, pos_line, pos_bol;
 } cm_stream;
 
 /*
@@ -65,5 +75,14 @@ typedef struct cm_stream {
  */
 int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 	     const cm_parse_limits *limits, cm_stream *out, cm_diags *diags);
+
+/*
+ * The 1-based line and column (counting characters, as libyaml does) at
+ * which node n of stream s starts; 0 and 0 for a node the function made.
+ * Keeps a cursor in s, so that asking in document order reads the text
+ * once in all.
+ */
+void cm_stream_pos(cm_stream *s, const cm_node *n, unsigned *line,
+		   unsigned *col);
 
 #endif

@@ -8,6 +8,7 @@ int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
 {
 	cm_node *root, *items;
 	const char *kind, *api;
+	unsigned l, c;
 	uint32_t i;
 	int rc = 0;
 
@@ -21,41 +22,45 @@ int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
 		return -1;
 	}
 	if (s->n > 1) {
+		cm_stream_pos(s, &s->docs[1], &l, &c);
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "%s:%u:%u: found %zu YAML documents, expected one "
 			    "ResourceList; wrap the resources in a "
 			    "ResourceList's items, or pass a config file to use "
 			    "the legacy plugin mode that reads a stream",
-			    name, s->docs[1].line, s->docs[1].col, s->n);
+			    name, l, c, s->n);
 		return -1;
 	}
 	root = &s->docs[0];
 	if (root->kind != CM_MAP) {
+		cm_stream_pos(s, root, &l, &c);
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "%s:%u:%u: the input is %s, expected a ResourceList "
 			    "mapping (apiVersion: %s, kind: ResourceList)",
-			    name, root->line, root->col, cm_node_shape(root),
+			    name, l, c, cm_node_shape(root),
 			    CM_RL_V1);
 		return -1;
 	}
 	kind = cm_map_str(root, "kind");
 	api = cm_map_str(root, "apiVersion");
 	if (!kind || strcmp(kind, "ResourceList") != 0) {
+		cm_stream_pos(s, root, &l, &c);
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "%s:%u:%u: the input is not a ResourceList (kind "
 			    "is \"%s\"); a KRM function reads a ResourceList "
 			    "with apiVersion %s; to transform plain resources "
 			    "run it as a legacy plugin with a config file "
 			    "argument",
-			    name, root->line, root->col, kind ? kind : "",
+			    name, l, c, kind ? kind : "",
 			    CM_RL_V1);
 		return -1;
 	}
 	if (!api || (strcmp(api, CM_RL_V1) && strcmp(api, CM_RL_V1BETA1))) {
+		cm_stream_pos(s, root, &l, &c);
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "%s:%u:%u: unsupported ResourceList apiVersion "
 			    "\"%s\"; use %s (or %s)",
-			    name, root->line, root->col, api ? api : "",
+			    name, l, c, api ? api : "",
 			    CM_RL_V1, CM_RL_V1BETA1);
 		return -1;
 	}
@@ -74,21 +79,23 @@ int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
 		items = cm_map_get(root, "items");
 	}
 	if (items->kind != CM_SEQ) {
+		cm_stream_pos(s, items, &l, &c);
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "%s:%u:%u: \"items\" must be a list of resources, "
 			    "not %s",
-			    name, items->line, items->col, cm_node_shape(items));
+			    name, l, c, cm_node_shape(items));
 		return -1;
 	}
 	for (i = 0; i < items->len; i++) {
 		const cm_node *it = &items->u.kids[i];
 
 		if (it->kind != CM_MAP) {
+			cm_stream_pos(s, it, &l, &c);
 			cm_diag_add(diags, CM_SEV_ERROR, NULL,
 				    "%s:%u:%u: items[%u] must be a resource "
 				    "(a mapping with apiVersion, kind and "
 				    "metadata), not %s",
-				    name, it->line, it->col, i, cm_node_shape(it));
+				    name, l, c, i, cm_node_shape(it));
 			rc = -1;
 		}
 	}
@@ -96,10 +103,11 @@ int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
 	return rc;
 }
 
-int cm_stream_check_items(const cm_stream *s, const char *name,
+int cm_stream_check_items(cm_stream *s, const char *name,
 			  cm_diags *diags)
 {
 	size_t i;
+	unsigned l, c;
 	int rc = 0;
 
 	for (i = 0; i < s->n; i++) {
@@ -107,11 +115,12 @@ int cm_stream_check_items(const cm_stream *s, const char *name,
 
 		if (d->kind == CM_MAP || cm_node_is_null(d))
 			continue;
+		cm_stream_pos(s, d, &l, &c);
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "%s:%u:%u: document %zu must be a resource (a "
 			    "mapping with apiVersion, kind and metadata), not "
 			    "%s",
-			    name, d->line, d->col, i + 1, cm_node_shape(d));
+			    name, l, c, i + 1, cm_node_shape(d));
 		rc = -1;
 	}
 	return rc;

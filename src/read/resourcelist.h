@@ -37,7 +37,7 @@ int cm_rl_decode(cm_arena *a, cm_stream *s, const char *name, cm_rl *rl,
  * Check that every document of a legacy stream is a resource (a mapping)
  * or empty. Returns 0, or -1 after reporting each bad document.
  */
-int cm_stream_check_items(const cm_stream *s, const char *name,
+int cm_stream_check_items(cm_stream *s, const char *name,
 			  cm_diags *diags);
 
 #endif

@@ -237,9 +237,11 @@ static const char *label_of(const cm_node *it, const char *key)
 	return v && v->kind == CM_SCALAR ? v->u.str : NULL;
 }
 
-static void scan_item(cm_report *r, const cm_node *it, const char *name)
+static void scan_item(cm_report *r, cm_stream *s, const cm_node *it,
+		      const char *name)
 {
 	const cm_node *v;
+	unsigned l, c;
 	const char *ann;
 	char where[320];
 	json_error_t jerr;
@@ -264,8 +266,9 @@ static void scan_item(cm_report *r, const cm_node *it, const char *name)
 			cm_annotated *e = &r->annotated[r->n_annotated++];
 
 			e->service = ann;
+			cm_stream_pos(s, it, &l, &c);
 			snprintf(e->where, sizeof(e->where), "%s:%u:%u", name,
-				 it->line, it->col);
+				 l, c);
 		}
 	}
 	if (!cm_scalar_is(cm_map_get(it, "kind"), "ConfigMap") ||
@@ -276,8 +279,8 @@ static void scan_item(cm_report *r, const cm_node *it, const char *name)
 		return;
 	v = cm_map_path(it, "data");
 	v = v && v->kind == CM_MAP ? cm_map_get(v, CM_RECORD_DATA_KEY) : NULL;
-	snprintf(where, sizeof(where), "%s:%u:%u", name, v ? v->line : it->line,
-		 v ? v->col : it->col);
+	cm_stream_pos(s, v ? v : it, &l, &c);
+	snprintf(where, sizeof(where), "%s:%u:%u", name, l, c);
 	if (!v || v->kind != CM_SCALAR) {
 		rerr(r,
 		     "%s: ConfigMap \"%s\" is labelled %s: budget but has no "
@@ -670,7 +673,7 @@ int cm_report_process(cm_buf *inputs, const char *const *names, size_t n,
 			r.errors++;
 			continue;
 		}
-		cm_buf_free(&inputs[i]);
+		/* inputs[i] stays: positions in messages are read from it. */
 		if (s.n == 1 && s.docs[0].kind == CM_MAP &&
 		    cm_scalar_is(cm_map_get(&s.docs[0], "kind"), "ResourceList")) {
 			if (cm_rl_decode(a, &s, names[i], &rl, diags) < 0) {
@@ -679,7 +682,7 @@ int cm_report_process(cm_buf *inputs, const char *const *names, size_t n,
 			}
 			items = rl.items;
 			for (k = 0; k < items->len; k++)
-				scan_item(&r, &items->u.kids[k], names[i]);
+				scan_item(&r, &s, &items->u.kids[k], names[i]);
 			continue;
 		}
 		if (cm_stream_check_items(&s, names[i], diags) < 0) {
@@ -687,7 +690,7 @@ int cm_report_process(cm_buf *inputs, const char *const *names, size_t n,
 			continue;
 		}
 		for (k = 0; k < s.n; k++)
-			scan_item(&r, &s.docs[k], names[i]);
+			scan_item(&r, &s, &s.docs[k], names[i]);
 	}
 	/* Every service whose objects carry a budget has its record. */
 	for (i = 0; i < r.n_annotated; i++) {

@@ -832,7 +832,7 @@ static void cm_put_pairs_mode(cm_apply *x, cm_node *map, const cm_node *pairs,
 					    was ? was : "(not a string)", v->u.str);
 		}
 		if (!keep)
-			cm_node_replace(old, *v);
+			cm_node_replace(x->arena, old, *v);
 	}
 	if (nadd && cm_map_append(x->arena, map, add, nadd) < 0)
 		x->oom = 1;

@@ -32,7 +32,7 @@ static cm_style cm_key_style(const cm_node *k)
 {
 	uint32_t i;
 
-	if (k->kind != CM_SCALAR || k->tag || k->len == 0 ||
+	if (k->kind != CM_SCALAR || cm_node_tag(k) || k->len == 0 ||
 	    (k->style != CM_STYLE_DOUBLE && k->style != CM_STYLE_SINGLE))
 		return (cm_style)k->style;
 	for (i = 0; i < k->len; i++) {
@@ -64,22 +64,22 @@ static int cm_emit_node(yaml_emitter_t *e, const cm_node *n);
 static int cm_emit_scalar(yaml_emitter_t *e, const cm_node *n, cm_style style)
 {
 	yaml_event_t ev;
-	int implicit = n->tag == NULL;
+	int implicit = cm_node_tag(n) == NULL;
 	unsigned char *value, *tag = NULL;
 
 	value = malloc((size_t)n->len + 1);
 	if (!value)
 		return 0;
 	memcpy(value, n->u.str, (size_t)n->len + 1);
-	if (n->tag) {
-		size_t tl = strlen(n->tag);
+	if (cm_node_tag(n)) {
+		size_t tl = strlen(cm_node_tag(n));
 
 		tag = malloc(tl + 1);
 		if (!tag) {
 			free(value);
 			return 0;
 		}
-		memcpy(tag, n->tag, tl + 1);
+		memcpy(tag, cm_node_tag(n), tl + 1);
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.type = YAML_SCALAR_EVENT;
@@ -96,8 +96,8 @@ static int cm_emit_scalar(yaml_emitter_t *e, const cm_node *n, cm_style style)
 static int cm_emit_node(yaml_emitter_t *e, const cm_node *n)
 {
 	yaml_event_t ev;
-	yaml_char_t *tag = (yaml_char_t *)n->tag;
-	int implicit = n->tag == NULL;
+	yaml_char_t *tag = (yaml_char_t *)cm_node_tag(n);
+	int implicit = cm_node_tag(n) == NULL;
 	size_t i, count;
 
 	switch (n->kind) {
@@ -125,7 +125,7 @@ static int cm_emit_node(yaml_emitter_t *e, const cm_node *n)
 
 			/* An empty plain key is a null that libyaml would
 			 * write as '' (a string): write it as ~. */
-			if (k->kind == CM_SCALAR && k->len == 0 && !k->tag &&
+			if (k->kind == CM_SCALAR && k->len == 0 && !cm_node_tag(k) &&
 			    k->style == CM_STYLE_PLAIN) {
 				tilde = *k;
 				tilde.u.str = "~";

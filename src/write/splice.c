@@ -1,6 +1,7 @@
 /* splice.c - see splice.h for the contract. */
 #include "splice.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +10,19 @@
 #include "output.h"
 
 /* How the mapping being walked is written. */
-typedef struct sp_ctx {
+typedef struct sp_ctx sp_ctx;
+struct sp_ctx {
 	int flow;      /* inside a flow collection */
 	int json;      /* ... whose keys are double-quoted (JSON) */
 	int guarded;   /* inside an anchored node or an alias copy */
 	size_t indent; /* block: column of the keys */
 	size_t step;   /* block: how much deeper a nested mapping goes */
-} sp_ctx;
+	/* indent and step are worked out only where an edit needs them
+	 * (sp_resolve()): until then key0 is the first key of the block
+	 * mapping entered and up the context it was entered from. */
+	const struct cm_node *key0;
+	const sp_ctx *up;
+};
 
 void cm_splice_init(cm_splice *sp, const char *src, size_t len, size_t max)
 {
@@ -56,10 +63,107 @@ static size_t sp_hash(const char *s, size_t n)
 
 /* ---- edits ---- */
 
+/* How much edit text there is: a count pass only counts it (vlen). */
+static size_t sp_len(const cm_splice *sp)
+{
+	return sp->direct == CM_SPLICE_COUNT ? sp->vlen : sp->text.len;
+}
+
 /* Start an edit's text: returns where it begins in sp->text. */
 static size_t sp_begin(const cm_splice *sp)
 {
-	return sp->text.len;
+	return sp_len(sp);
+}
+
+/* Direct mode, with a file: write the sink out and empty it. */
+static void sp_drain(cm_splice *sp)
+{
+	if (sp->werr || !sp->sink->len)
+		return;
+	errno = 0;
+	if (fwrite(sp->sink->data, 1, sp->sink->len, sp->file) !=
+	    sp->sink->len)
+		sp->werr = errno ? errno : EIO;
+	cm_buf_reset(sp->sink);
+}
+
+/* Direct mode: append n bytes to the output (or count them). */
+static void sp_out(cm_splice *sp, const char *s, size_t n)
+{
+	if (!n)
+		return;
+	sp->total += n;
+	if (sp->direct != CM_SPLICE_WRITE || sp->werr)
+		return;
+	if (sp->file && sp->sink->len + n > CM_SPLICE_CHUNK) {
+		sp_drain(sp);
+		if (n >= CM_SPLICE_CHUNK) {
+			/* A long stretch of input: straight out. */
+			errno = 0;
+			if (fwrite(s, 1, n, sp->file) != n)
+				sp->werr = errno ? errno : EIO;
+			return;
+		}
+	}
+	if (cm_buf_add(sp->sink, s, n) < 0)
+		sp->oom = 1;
+}
+
+/*
+ * Direct mode: the edit at off removing del bytes, whose text is
+ * sp->text from mark, goes out now, after the input up to off. Edits
+ * must come in the order the plan would sort them to (sp_cmp); one that
+ * does not marks the pass unordered, one that overlaps the one before
+ * makes the plan fall back, as sp_finish() would.
+ */
+static void sp_direct_edit(cm_splice *sp, size_t off, size_t del, size_t mark)
+{
+	if (sp->edited) {
+		if (off < sp->prev_off ||
+		    (off == sp->prev_off && sp->prev_del && !del)) {
+			sp->unordered = 1;
+			sp->fallback = 1; /* stops the pass; the caller plans */
+			return;
+		}
+		if (off < sp->prev_off + sp->prev_del) {
+			sp->fallback = 1;
+			return;
+		}
+	}
+	sp->edited = 1;
+	sp->prev_off = off;
+	sp->prev_del = del;
+	sp_out(sp, sp->src + sp->pos, off - sp->pos);
+	if (sp->direct == CM_SPLICE_COUNT) {
+		sp->total += sp->vlen - mark;
+		sp->vlen = mark;
+	} else {
+		sp_out(sp, sp->text.data + mark, sp->text.len - mark);
+		sp->text.len = mark; /* the text is out: reuse the room */
+		if (sp->text.data)
+			sp->text.data[mark] = '\0';
+	}
+	sp->pos = off + del;
+}
+
+void cm_splice_direct(cm_splice *sp, int mode, cm_buf *sink, FILE *file)
+{
+	sp->direct = mode;
+	sp->sink = sink;
+	sp->file = mode == CM_SPLICE_WRITE ? file : NULL;
+}
+
+int cm_splice_direct_end(cm_splice *sp)
+{
+	if (!sp->oom && !sp->fallback)
+		sp_out(sp, sp->src + sp->pos, sp->len - sp->pos);
+	if (sp->file && !sp->oom) {
+		sp_drain(sp);
+		errno = 0;
+		if (!sp->werr && (fflush(sp->file) != 0 || ferror(sp->file)))
+			sp->werr = errno ? errno : EIO;
+	}
+	return sp->oom || sp->werr ? -1 : 0;
 }
 
 /* Record an edit at off removing del bytes, whose text was appended to
@@ -70,6 +174,10 @@ static void sp_end(cm_splice *sp, size_t off, size_t del, size_t mark)
 		return;
 	if (off > sp->len || del > sp->len - off) {
 		sp->fallback = 1;
+		return;
+	}
+	if (sp->direct) {
+		sp_direct_edit(sp, off, del, mark);
 		return;
 	}
 	if (sp->n == sp->cap) {
@@ -109,7 +217,9 @@ static void sp_end(cm_splice *sp, size_t off, size_t del, size_t mark)
 
 static void sp_add(cm_splice *sp, const char *s, size_t n)
 {
-	if (!sp->oom && n && cm_buf_add(&sp->text, s, n) < 0)
+	if (sp->direct == CM_SPLICE_COUNT)
+		sp->vlen += n; /* only the length matters */
+	else if (!sp->oom && n && cm_buf_add(&sp->text, s, n) < 0)
 		sp->oom = 1;
 }
 
@@ -327,10 +437,18 @@ static void sp_scalar(cm_splice *sp, const cm_node *n, const sp_ctx *c)
 		sp_add(sp, sp->memo_text.data + m->off, m->len);
 		return;
 	}
-	start = sp->text.len;
+	start = sp_len(sp);
 	sp_scalar_text(sp, n, c);
-	if (sp->oom || sp->fallback || sp->text.len < start)
+	if (sp->oom || sp->fallback || sp_len(sp) < start)
 		return;
+	if (sp->direct == CM_SPLICE_COUNT) {
+		/* A count pass remembers lengths only. */
+		m->str = n->u.str;
+		m->mode = mode;
+		m->off = 0;
+		m->len = sp->vlen - start;
+		return;
+	}
 	if (cm_buf_add(&sp->memo_text, sp->text.data + start,
 		       sp->text.len - start) == 0) {
 		m->str = n->u.str;
@@ -342,7 +460,7 @@ static void sp_scalar(cm_splice *sp, const cm_node *n, const sp_ctx *c)
 
 static void sp_scalar_text(cm_splice *sp, const cm_node *n, const sp_ctx *c)
 {
-	if (n->tag) {
+	if (cm_node_tag(n)) {
 		sp->fallback = 1;
 		return;
 	}
@@ -387,14 +505,14 @@ static void sp_flow_node(cm_splice *sp, const cm_node *n, const sp_ctx *c)
 		sp_scalar(sp, n, c);
 		break;
 	case CM_MAP:
-		if (n->tag)
+		if (cm_node_tag(n))
 			sp->fallback = 1;
 		sp_add(sp, "{", 1);
 		sp_flow_pairs(sp, n->u.kids, n->len, c);
 		sp_add(sp, "}", 1);
 		break;
 	case CM_SEQ:
-		if (n->tag)
+		if (cm_node_tag(n))
 			sp->fallback = 1;
 		sp_add(sp, "[", 1);
 		for (i = 0; i < n->len; i++) {
@@ -409,11 +527,15 @@ static void sp_flow_node(cm_splice *sp, const cm_node *n, const sp_ctx *c)
 	}
 }
 
+static sp_ctx sp_resolve(const cm_splice *sp, const sp_ctx *c);
+
 /* Append block lines "key: value" for pairs[0..np) of new nodes at
  * indentation c->indent. Only scalars and mappings are written here. */
 static void sp_block_pairs(cm_splice *sp, const cm_node *kids, size_t np,
-			   const sp_ctx *c)
+			   const sp_ctx *ctx)
 {
+	sp_ctx r = sp_resolve(sp, ctx);
+	const sp_ctx *c = &r;
 	size_t i;
 
 	for (i = 0; i < np && !sp->fallback; i++) {
@@ -430,10 +552,10 @@ static void sp_block_pairs(cm_splice *sp, const cm_node *kids, size_t np,
 			sp_add(sp, " ", 1);
 			sp_scalar(sp, v, c);
 			sp_adds(sp, sp->nl);
-		} else if (v->kind == CM_MAP && v->len == 0 && !v->tag) {
+		} else if (v->kind == CM_MAP && v->len == 0 && !cm_node_tag(v)) {
 			sp_add(sp, " {}", 3);
 			sp_adds(sp, sp->nl);
-		} else if (v->kind == CM_MAP && !v->tag) {
+		} else if (v->kind == CM_MAP && !cm_node_tag(v)) {
 			sp_ctx in = *c;
 
 			in.indent += c->step;
@@ -494,10 +616,15 @@ static size_t sp_key_col(const cm_splice *sp, const cm_node *k)
 	return k->off - ls;
 }
 
-/* The context for the children of mapping or sequence n read in context
- * c. */
-static sp_ctx sp_enter(const cm_splice *sp, const cm_node *n, sp_ctx c)
+/*
+ * The context for the children of mapping or sequence n read in context
+ * *up, which must outlive it (the caller's own). The indentation of a
+ * block mapping is left to sp_resolve(): most mappings get no edit.
+ */
+static sp_ctx sp_enter(const cm_node *n, const sp_ctx *up)
 {
+	sp_ctx c = *up;
+
 	if (n->flags & (CM_NF_ANCHOR | CM_NF_ALIAS))
 		c.guarded = 1;
 	if (n->flags & CM_NF_FLOW) {
@@ -508,13 +635,31 @@ static sp_ctx sp_enter(const cm_splice *sp, const cm_node *n, sp_ctx c)
 		c.flow = 1;
 	} else if (n->kind == CM_MAP && n->len &&
 		   (n->u.kids[0].flags & CM_NF_SRC)) {
-		size_t ind = sp_key_col(sp, &n->u.kids[0]);
-
-		if (ind > c.indent && c.indent != (size_t)-1)
-			c.step = ind - c.indent;
-		c.indent = ind;
+		c.key0 = &n->u.kids[0];
+		c.up = up;
 	}
 	return c;
+}
+
+/* *c with its indentation worked out: the column of its mapping's first
+ * key, and how much deeper that is than the mapping around it. */
+static sp_ctx sp_resolve(const cm_splice *sp, const sp_ctx *c)
+{
+	sp_ctx r = *c, up;
+	size_t ind;
+
+	if (!r.key0)
+		return r;
+	up = sp_resolve(sp, r.up);
+	r.indent = up.indent;
+	r.step = up.step;
+	ind = sp_key_col(sp, r.key0);
+	if (ind > r.indent && r.indent != (size_t)-1)
+		r.step = ind - r.indent;
+	r.indent = ind;
+	r.key0 = NULL;
+	r.up = NULL;
+	return r;
 }
 
 /* True when an empty value at o follows its key's ':' ("k:" rather than
@@ -571,7 +716,7 @@ static void sp_replace(cm_splice *sp, const cm_node *v, const sp_ctx *c)
 			sp_add(sp, " ", 1);
 		sp_scalar(sp, v, c);
 		sp_end(sp, o, e - o, m);
-	} else if (v->kind == CM_MAP && (v->len == 0 || v->tag)) {
+	} else if (v->kind == CM_MAP && (v->len == 0 || cm_node_tag(v))) {
 		m = sp_begin(sp);
 		while (o > 0 && sp->src[o - 1] == ' ' && o < e)
 			o--;
@@ -581,7 +726,7 @@ static void sp_replace(cm_splice *sp, const cm_node *v, const sp_ctx *c)
 	} else if (v->kind == CM_MAP) {
 		/* A null made a mapping: drop the null's text, write the
 		 * entries on the lines after it. */
-		sp_ctx in = *c;
+		sp_ctx in = sp_resolve(sp, c);
 		size_t at = sp_line_after(sp, e);
 
 		if (e > o) {
@@ -590,7 +735,7 @@ static void sp_replace(cm_splice *sp, const cm_node *v, const sp_ctx *c)
 			m = sp_begin(sp);
 			sp_end(sp, o, e - o, m);
 		}
-		in.indent += c->step;
+		in.indent += in.step;
 		m = sp_begin(sp);
 		if (sp_needs_break(sp, at))
 			sp_adds(sp, sp->nl);
@@ -602,12 +747,12 @@ static void sp_replace(cm_splice *sp, const cm_node *v, const sp_ctx *c)
 }
 
 /* Edits for mapping n read in context c (c not yet entered). */
-static void sp_walk_map(cm_splice *sp, const cm_node *n, sp_ctx c)
+static void sp_walk_map(cm_splice *sp, const cm_node *n, sp_ctx outer)
 {
 	const cm_node *last = NULL;
 	size_t i, first_new = n->len, nnew = 0, m, at;
+	sp_ctx c = sp_enter(n, &outer);
 
-	c = sp_enter(sp, n, c);
 	for (i = 0; i < n->len && !sp->fallback; i++) {
 		const cm_node *k = &n->u.kids[2 * i], *v = &n->u.kids[2 * i + 1];
 
@@ -622,9 +767,10 @@ static void sp_walk_map(cm_splice *sp, const cm_node *n, sp_ctx c)
 			sp->fallback = 1;
 			return;
 		}
-		if (v->flags & CM_NF_SRC)
-			sp_walk(sp, v, c);
-		else if (v->flags & CM_NF_REPLACES)
+		if (v->flags & CM_NF_SRC) {
+			if (v->kind == CM_MAP || v->kind == CM_SEQ)
+				sp_walk(sp, v, c); /* a scalar read has no edit */
+		} else if (v->flags & CM_NF_REPLACES)
 			sp_replace(sp, v, &c);
 		else
 			sp->fallback = 1;
@@ -667,25 +813,55 @@ static void sp_walk_map(cm_splice *sp, const cm_node *n, sp_ctx c)
 	sp_end(sp, at, 0, m);
 }
 
-/* Edits for node n (read) in context c. */
-static void sp_walk(cm_splice *sp, const cm_node *n, sp_ctx c)
+void cm_splice_marks(cm_splice *sp, const uint32_t *marks, size_t n)
 {
+	sp->marks = marks;
+	sp->nmarks = n;
+}
+
+/* True when read node n may hold a change: the change log has an entry
+ * within its bytes, or n is an alias copy (whose nodes carry the spans of
+ * the anchored node), or there is no log. */
+static int sp_changed(const cm_splice *sp, const cm_node *n)
+{
+	size_t lo = 0, hi = sp->nmarks;
+
+	if (!sp->marks || (n->flags & CM_NF_ALIAS) ||
+	    !(n->flags & CM_NF_SRC))
+		return 1;
+	while (lo < hi) { /* the first entry >= n->off */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sp->marks[mid] < n->off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sp->nmarks && sp->marks[lo] <= n->end;
+}
+
+/* Edits for node n (read) in context c. */
+static void sp_walk(cm_splice *sp, const cm_node *n, sp_ctx outer)
+{
+	sp_ctx c;
 	size_t i;
 
+	if (!sp_changed(sp, n))
+		return; /* unchanged: its bytes are copied as they are */
 	if (n->kind == CM_MAP) {
-		sp_walk_map(sp, n, c);
+		sp_walk_map(sp, n, outer);
 		return;
 	}
 	if (n->kind != CM_SEQ)
 		return;
-	c = sp_enter(sp, n, c);
+	c = sp_enter(n, &outer);
 	for (i = 0; i < n->len && !sp->fallback; i++) {
 		const cm_node *k = &n->u.kids[i];
 
-		if (k->flags & CM_NF_SRC)
-			sp_walk(sp, k, c);
-		else
+		if (!(k->flags & CM_NF_SRC))
 			sp->fallback = 1; /* the function adds no list entries */
+		else if (k->kind == CM_MAP || k->kind == CM_SEQ)
+			sp_walk(sp, k, c);
 	}
 }
 
@@ -766,12 +942,19 @@ static void sp_block_items(cm_splice *sp, const cm_node *orig, size_t no,
 	dash = 0;
 	while (rs[0] + dash < sp->len && sp->src[rs[0] + dash] == ' ')
 		dash++;
+	/* Edits are made in the order of the input (a direct pass needs
+	 * that): a removed entry goes when the walk passes it. */
 	for (i = 0; i < nf && !sp->fallback && !sp->oom; i++) {
 		const cm_node *it = &fin[i];
 
 		if (it->flags & CM_NF_SRC) {
-			while (k < no && !(keep[k] && orig[k].off == it->off))
+			while (k < no && !(keep[k] && orig[k].off == it->off)) {
+				if (!keep[k]) {
+					m = sp_begin(sp);
+					sp_end(sp, rs[k], rs[k + 1] - rs[k], m);
+				}
 				k++;
+			}
 			if (edits)
 				sp_walk(sp, it, c);
 			k++;
@@ -794,10 +977,10 @@ static void sp_block_items(cm_splice *sp, const cm_node *orig, size_t no,
 			sp_end(sp, rs[k], 0, m);
 		}
 	}
-	for (i = 0; i < no; i++)
-		if (!keep[i]) {
+	for (; k < no; k++)
+		if (!keep[k]) {
 			m = sp_begin(sp);
-			sp_end(sp, rs[i], rs[i + 1] - rs[i], m);
+			sp_end(sp, rs[k], rs[k + 1] - rs[k], m);
 		}
 out:
 	free(rs);
@@ -845,7 +1028,7 @@ static void sp_flow_items(cm_splice *sp, const cm_node *seq,
 
 			one.u.kids = (cm_node *)&fin[i];
 			one.len = 1;
-			sp_emitted(sp, &one, c.indent);
+			sp_emitted(sp, &one, sp_resolve(sp, &c).indent);
 		}
 		sp_end(sp, at, 0, m);
 		return;
@@ -907,7 +1090,7 @@ static void sp_finish(cm_splice *sp)
 {
 	size_t i;
 
-	if (sp->fallback || sp->oom)
+	if (sp->fallback || sp->oom || sp->direct)
 		return;
 	if (sp->n > 1)
 		qsort(sp->v, sp->n, sizeof(*sp->v), sp_cmp);
@@ -923,17 +1106,17 @@ int cm_splice_krm(cm_splice *sp, cm_arena *a, const cm_node *root,
 	const cm_node *last = NULL, *fin = edits ? items->u.kids : orig;
 	size_t nf = edits ? items->len : n_orig, i, m;
 	unsigned char *keep = NULL;
-	sp_ctx c;
+	sp_ctx top, c;
 	int seen_items = 0;
 
-	memset(&c, 0, sizeof(c));
-	c.step = 2;
-	c.indent = (size_t)-1;
+	memset(&top, 0, sizeof(top));
+	top.step = 2;
+	top.indent = (size_t)-1;
 	if (!(root->flags & CM_NF_SRC) || root->kind != CM_MAP) {
 		sp->fallback = 1;
 		return 0;
 	}
-	c = sp_enter(sp, root, c);
+	c = sp_enter(root, &top);
 	for (i = 0; i < root->len && !sp->fallback && !sp->oom; i++) {
 		const cm_node *k = &root->u.kids[2 * i];
 		const cm_node *v = &root->u.kids[2 * i + 1];
@@ -1020,7 +1203,7 @@ int cm_splice_krm(cm_splice *sp, cm_arena *a, const cm_node *root,
 
 			if (sp_needs_break(sp, at))
 				sp_adds(sp, sp->nl);
-			sp_emitted(sp, &doc, c.indent);
+			sp_emitted(sp, &doc, sp_resolve(sp, &c).indent);
 			sp_end(sp, at, 0, m);
 		}
 	}
@@ -1028,6 +1211,15 @@ int cm_splice_krm(cm_splice *sp, cm_arena *a, const cm_node *root,
 out:
 	free(keep);
 	return sp->oom ? -1 : 0;
+}
+
+/* Remove document i of s (from its start to the next one's). */
+static void sp_drop_doc(cm_splice *sp, const cm_stream *s, size_t i)
+{
+	size_t e = i + 1 < s->n ? s->starts[i + 1] : sp->len;
+	size_t m = sp_begin(sp);
+
+	sp_end(sp, s->starts[i], e - s->starts[i], m);
 }
 
 int cm_splice_stream(cm_splice *sp, const cm_stream *s, const cm_node *orig,
@@ -1059,9 +1251,14 @@ int cm_splice_stream(cm_splice *sp, const cm_stream *s, const cm_node *orig,
 		size_t at, j;
 
 		if (docs[i].flags & CM_NF_SRC) {
+			/* Edits in input order: a removed document goes when
+			 * the walk passes it. */
 			while (k < s->n && !(orig[k].flags & CM_NF_SRC &&
-					     orig[k].off == docs[i].off))
+					     orig[k].off == docs[i].off)) {
+				if (!keep[k])
+					sp_drop_doc(sp, s, k);
 				k++;
+			}
 			sp_walk(sp, &docs[i], c);
 			k++;
 			continue;
@@ -1088,13 +1285,9 @@ int cm_splice_stream(cm_splice *sp, const cm_stream *s, const cm_node *orig,
 		}
 		sp_end(sp, at, 0, m);
 	}
-	for (i = 0; i < s->n && !sp->fallback; i++)
-		if (!keep[i]) {
-			size_t e = i + 1 < s->n ? s->starts[i + 1] : sp->len;
-
-			m = sp_begin(sp);
-			sp_end(sp, s->starts[i], e - s->starts[i], m);
-		}
+	for (; k < s->n && !sp->fallback; k++)
+		if (!keep[k])
+			sp_drop_doc(sp, s, k);
 	sp_finish(sp);
 out:
 	free(keep);

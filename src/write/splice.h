@@ -27,6 +27,8 @@
 #define CM_SPLICE_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "../core/arena.h"
 #include "../core/buf.h"
@@ -68,13 +70,65 @@ typedef struct cm_splice {
 	cm_memo same[CM_SPLICE_MEMO];
 	int fallback;    /* the edits cannot be spliced: emit the tree */
 	int oom;
+	/* Direct writing (cm_splice_direct()): each edit goes out as it is
+	 * made, the input before it first, instead of into the plan. */
+	int direct;      /* 0: plan; CM_SPLICE_COUNT or CM_SPLICE_WRITE */
+	cm_buf *sink;    /* CM_SPLICE_WRITE: where the output goes */
+	FILE *file;      /* ... and where the sink is emptied to, or NULL */
+	int werr;        /* errno of a failed write to file, or 0 */
+	size_t pos;      /* input bytes written (or counted) so far */
+	size_t prev_off, prev_del; /* the edit before, for the order check */
+	int edited;      /* an edit was made */
+	int unordered;   /* the edits do not come in input order */
+	size_t total;    /* bytes of output written (or counted) */
+	size_t vlen;     /* CM_SPLICE_COUNT: length of the edit text */
+	/* The trees' change log (arena.h), sorted: read subtrees whose
+	 * bytes hold no entry are not walked. NULL: walk everything. */
+	const uint32_t *marks;
+	size_t nmarks;
 } cm_splice;
+
+#define CM_SPLICE_COUNT 1
+#define CM_SPLICE_WRITE 2
 
 /* A plan over len bytes of src, with at most max bytes of edit text. */
 void cm_splice_init(cm_splice *sp, const char *src, size_t len, size_t max);
 
 /* Release the plan's memory (not the input). */
 void cm_splice_free(cm_splice *sp);
+
+/*
+ * Let the planning functions skip read subtrees that hold none of the n
+ * sorted source offsets at marks: the change log of the trees' arena
+ * (cm_arena_log_sorted()), which must be complete. marks must outlive sp.
+ */
+void cm_splice_marks(cm_splice *sp, const uint32_t *marks, size_t n);
+
+/*
+ * Make sp write directly instead of planning: with CM_SPLICE_COUNT the
+ * planning functions below only check that the edits come in the order
+ * of the input (else sp->unordered is set) and count the output's bytes
+ * (sp->total, once cm_splice_direct_end() ran); with CM_SPLICE_WRITE they
+ * append the output to sink as they go, and when file is not NULL write
+ * the sink out to file each time it holds CM_SPLICE_CHUNK bytes (so it
+ * stays small; a failed write sets sp->werr). No edit list is kept, so a
+ * large input's plan takes no memory; the trees must live until the end.
+ *
+ * The write pass must follow a count pass over the same trees that found
+ * no fallback, no unordered edit and a size that fits: then it writes
+ * exactly what cm_splice_write() would have. Call on a freshly
+ * initialised sp.
+ */
+void cm_splice_direct(cm_splice *sp, int mode, cm_buf *sink, FILE *file);
+
+#define CM_SPLICE_CHUNK ((size_t)64 << 10)
+
+/*
+ * Finish a direct pass: the input after the last edit (and, with a file,
+ * the rest of the sink written and flushed). Returns 0, or -1 when the
+ * sink is full, memory runs out or a write failed (sp->werr).
+ */
+int cm_splice_direct_end(cm_splice *sp);
 
 /*
  * Plan a KRM run's output. root is the ResourceList as read (and edited),
