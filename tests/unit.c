@@ -95,6 +95,161 @@ static void check(int cond, const char *what)
 	failures += !cond;
 }
 
+static const cm_parse_limits unit_lim = {CM_MAX_DEPTH, CM_MAX_ALIAS_NODES,
+					 CM_MAX_ALIAS_BYTES};
+
+/* True when node n of stream s starts at line:col. */
+static int pos_is(cm_stream *s, const cm_node *n, unsigned line,
+		  unsigned col)
+{
+	unsigned l, c;
+
+	if (!n)
+		return 0;
+	cm_stream_pos(s, n, &l, &c);
+	return l == line && c == col;
+}
+
+/* Positions are found from byte offsets as libyaml counts them: lines
+ * broken by LF, CR LF, a lone CR, NEL, LS and PS; columns in characters;
+ * a byte-order mark not a column. Asked out of order too. */
+static void test_positions(void)
+{
+	static const char lf[] = "\xEF\xBB\xBF" "a: 1\n"
+				 "b:\r\n"
+				 "  \xC3\xA9\xC3\xA9: x\r"
+				 "  c: y\xC2\x85"
+				 "  d: z\xE2\x80\xA8"
+				 "  e: [1, {f: g}]\n";
+	cm_arena *a = cm_arena_new((size_t)1 << 20);
+	cm_diags d;
+	cm_stream s;
+	const cm_node *doc, *b;
+
+	cm_diags_init(&d);
+	check(a && cm_parse(a, lf, sizeof(lf) - 1, "t", &unit_lim, &s, &d) ==
+			   0 && s.n == 1,
+	      "positions: the text with every kind of line break parses");
+	if (s.n != 1)
+		goto out;
+	doc = &s.docs[0];
+	b = cm_map_get(doc, "b");
+	check(pos_is(&s, cm_map_get(doc, "a"), 1, 4),
+	      "positions: after a byte-order mark");
+	check(pos_is(&s, cm_map_get(b, "\xC3\xA9\xC3\xA9"), 3, 7),
+	      "positions: after CR LF, a column counts characters");
+	check(pos_is(&s, cm_map_get(b, "c"), 4, 6),
+	      "positions: after a lone CR");
+	check(pos_is(&s, cm_map_get(b, "d"), 5, 6), "positions: after NEL");
+	check(pos_is(&s, cm_map_path(doc, "b.e"), 6, 6),
+	      "positions: after LS");
+	check(pos_is(&s, cm_map_get(doc, "a"), 1, 4) &&
+		      pos_is(&s, cm_map_get(b, "d"), 5, 6),
+	      "positions: asked again, backwards and forwards");
+	check(pos_is(&s, &cm_map_path(doc, "b.e")->u.kids[1], 6, 10),
+	      "positions: inside a flow collection");
+out:
+	cm_diags_free(&d);
+	cm_arena_free(a);
+}
+
+/* Tags are kept on scalars and collections, through alias copies and
+ * the setters that grow a collection; UTF-16 input is read as UTF-8 with
+ * positions in its characters. */
+static void test_tags_utf16(void)
+{
+	static const char text[] = "a: !!str 1\n"
+				   "b: !m &x {c: !t d}\n"
+				   "e: *x\n"
+				   "f: !s [1]\n";
+	/* "k: v\nk2: [1\n" in UTF-16LE with its mark: an error on line 3. */
+	static const char u16[] = "\xFF\xFEk\0:\0 \0v\0\n\0k\0" "2\0:\0 "
+				  "\0[\0" "1\0\n\0";
+	static const char ok16[] = "\xFF\xFEk\0:\0 \0v\0\n\0k\0" "2\0:\0 "
+				   "\0w\0\n\0";
+	static const char bad16[] = "\xFF\xFEk\0\x00\xD8";
+	cm_arena *a = cm_arena_new((size_t)1 << 20);
+	cm_diags d;
+	cm_stream s;
+	cm_node *doc, *m, *e;
+	const char *t;
+
+	cm_diags_init(&d);
+	check(a && cm_parse(a, text, sizeof(text) - 1, "t", &unit_lim, &s, &d) ==
+			   0 && s.n == 1,
+	      "tags: the tagged text parses");
+	if (s.n != 1)
+		goto out;
+	doc = &s.docs[0];
+	m = cm_map_get(doc, "b");
+	e = cm_map_get(doc, "e");
+	t = cm_node_tag(cm_map_get(doc, "a"));
+	check(t && !strcmp(t, "tag:yaml.org,2002:str") &&
+		      cm_scalar_is(cm_map_get(doc, "a"), "1") &&
+		      cm_scalar_is_string(cm_map_get(doc, "a")),
+	      "tags: a tagged scalar keeps its tag and text");
+	check(m && cm_node_tag(m) && !strcmp(cm_node_tag(m), "!m") &&
+		      cm_node_tag(cm_map_get(m, "c")) &&
+		      !strcmp(cm_node_tag(cm_map_get(m, "c")), "!t"),
+	      "tags: a tagged mapping and its tagged value");
+	check(e && cm_node_tag(e) && !strcmp(cm_node_tag(e), "!m") &&
+		      cm_node_equal(e, m),
+	      "tags: an alias copy keeps the anchored node's tags");
+	check(cm_map_set(a, m, "z", cm_str_new(a, "w")) == 0 &&
+		      cm_node_tag(m) && !strcmp(cm_node_tag(m), "!m") &&
+		      m->len == 2 && !cm_node_equal(e, m),
+	      "tags: a mapping grown by the setters keeps its tag");
+	check(cm_node_tag(cm_map_get(doc, "f")) &&
+		      !strcmp(cm_node_tag(cm_map_get(doc, "f")), "!s") &&
+		      cm_map_get(doc, "f")->len == 1,
+	      "tags: a tagged sequence");
+	check(!cm_node_tag(doc), "tags: an untagged node has none");
+	cm_diags_free(&d);
+	cm_diags_init(&d);
+	check(cm_parse(a, u16, sizeof(u16) - 1, "u", &unit_lim, &s, &d) < 0 &&
+		      d.n == 1 && strstr(d.v[0].message, "u:3:1:") != NULL,
+	      "utf-16: read as UTF-8, an error has its line and column");
+	cm_diags_free(&d);
+	cm_diags_init(&d);
+	check(cm_parse(a, ok16, sizeof(ok16) - 1, "u", &unit_lim, &s, &d) == 0 &&
+		      s.n == 1 && !s.spans &&
+		      cm_scalar_is(cm_map_get(&s.docs[0], "k"), "v") &&
+		      pos_is(&s, cm_map_get(&s.docs[0], "k2"), 2, 5),
+	      "utf-16: a document read, with positions, not for splicing");
+	cm_diags_free(&d);
+	cm_diags_init(&d);
+	check(cm_parse(a, bad16, sizeof(bad16) - 1, "u", &unit_lim, &s, &d) <
+			      0 &&
+		      d.n == 1 && strstr(d.v[0].message, "not valid UTF-16"),
+	      "utf-16: an unpaired surrogate is refused");
+out:
+	cm_diags_free(&d);
+	cm_arena_free(a);
+}
+
+/* Which plain texts read as something other than a string. */
+static void test_plain_special(void)
+{
+	static const char *const special[] = {
+		"", "~", "null", "NULL", "y", "No", "true", "FALSE", "on",
+		"Off", "<<", "=", ".inf", "-.Inf", ".NaN", "1", "-2", "0x1F",
+		"0o17", "1.5", "+.5", "1_000", "12:30", "2001-12-14",
+		"2001-12-14t21:59:43.10-05:00", NULL,
+	};
+	static const char *const strings[] = {
+		"a", "yesno", "nulls", "-", ".", "-foo", "v1", "1.0.0-rc",
+		"web", "ONE", "trueish", "1g", NULL,
+	};
+	int i, ok = 1;
+
+	for (i = 0; special[i]; i++)
+		ok &= cm_plain_is_special(special[i], strlen(special[i]));
+	for (i = 0; strings[i]; i++)
+		ok &= !cm_plain_is_special(strings[i], strlen(strings[i]));
+	check(ok, "plain scalars: nulls, bools, numbers and times are "
+		  "special, words are not");
+}
+
 /* a op b formatted equals want. op: '*', '+', '-'. */
 static void dec_op(const char *a, char op, const char *b, const char *want)
 {
@@ -147,6 +302,9 @@ int main(void)
 	static const char *const words[] = {"service", "team", "costProfile",
 					    NULL};
 
+	test_positions();
+	test_tags_utf16();
+	test_plain_special();
 	dec_op("1500", '*', "1.15", "1725");
 	dec_op("3000", '*', "2.0", "6000");
 	dec_op("500", '*', "0.5", "250");

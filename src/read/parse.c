@@ -65,26 +65,54 @@ typedef struct cm_builder {
 	size_t nintern, interned;
 } cm_builder;
 
+/* Eight bytes of s as one word (any alignment). */
+static inline uint64_t cm_word(const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	return w;
+}
+
 /* A hash of n bytes of s (at most CM_INTERN_MAX_LEN), eight at a time:
  * texts that differ only in the middle ("orders-api-7/resources.yaml")
  * must not collide. */
-static size_t cm_text_hash(const char *s, size_t n)
+static inline size_t cm_text_hash(const char *s, size_t n)
 {
-	uint64_t h = n * 0x9E3779B97F4A7C15ull, w;
+	uint64_t h = n * 0x9E3779B97F4A7C15ull, w = 0;
 	size_t i;
 
 	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
+		h = (h ^ cm_word(s + i)) * 0xC2B2AE3D27D4EB4Full;
 		h ^= h >> 29;
 	}
 	if (i < n) {
-		w = 0;
-		memcpy(&w, s + i, n - i);
+		if (n >= 8) {
+			w = cm_word(s + n - 8); /* the last eight, overlapping */
+		} else {
+			for (; i < n; i++)
+				w = w << 8 | (unsigned char)s[i];
+		}
 		h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
 		h ^= h >> 29;
 	}
 	return (size_t)(h ^ (h >> 32));
+}
+
+/* True when the n bytes at x and y are equal (n small: no call). */
+static inline int cm_text_eq(const char *x, const char *y, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		if (cm_word(x + i) != cm_word(y + i))
+			return 0;
+	if (n >= 8)
+		return cm_word(x + n - 8) == cm_word(y + n - 8);
+	for (; i < n; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
 }
 
 /* The arena copy of n bytes of s, shared with an equal short text
@@ -109,7 +137,7 @@ static const char *cm_text_copy(cm_builder *b, const char *s, size_t n)
 			}
 			return p;
 		}
-		if (e->len == n && memcmp(e->str, s, n) == 0)
+		if (e->len == n && cm_text_eq(e->str, s, n))
 			return e->str;
 	}
 }

@@ -137,11 +137,10 @@ static void sp_direct_edit(cm_splice *sp, size_t off, size_t del, size_t mark)
 	if (sp->direct == CM_SPLICE_COUNT) {
 		sp->total += sp->vlen - mark;
 		sp->vlen = mark;
-	} else {
+	} else if (sp->text.len > mark) {
 		sp_out(sp, sp->text.data + mark, sp->text.len - mark);
 		sp->text.len = mark; /* the text is out: reuse the room */
-		if (sp->text.data)
-			sp->text.data[mark] = '\0';
+		sp->text.data[mark] = '\0';
 	}
 	sp->pos = off + del;
 }
@@ -434,7 +433,10 @@ static void sp_scalar(cm_splice *sp, const cm_node *n, const sp_ctx *c)
 	size_t start;
 
 	if (m->str == n->u.str && m->mode == mode && n->u.str) {
-		sp_add(sp, sp->memo_text.data + m->off, m->len);
+		if (sp->direct == CM_SPLICE_COUNT)
+			sp->vlen += m->len; /* no text was kept */
+		else
+			sp_add(sp, sp->memo_text.data + m->off, m->len);
 		return;
 	}
 	start = sp_len(sp);
@@ -442,14 +444,18 @@ static void sp_scalar(cm_splice *sp, const cm_node *n, const sp_ctx *c)
 	if (sp->oom || sp->fallback || sp_len(sp) < start)
 		return;
 	if (sp->direct == CM_SPLICE_COUNT) {
-		/* A count pass remembers lengths only. */
+		/* A count pass remembers lengths only (as the write pass
+		 * does, an empty text is not remembered). */
+		if (sp->vlen == start)
+			return;
 		m->str = n->u.str;
 		m->mode = mode;
 		m->off = 0;
 		m->len = sp->vlen - start;
 		return;
 	}
-	if (cm_buf_add(&sp->memo_text, sp->text.data + start,
+	if (sp->text.len > start &&
+	    cm_buf_add(&sp->memo_text, sp->text.data + start,
 		       sp->text.len - start) == 0) {
 		m->str = n->u.str;
 		m->mode = mode;
@@ -529,6 +535,52 @@ static void sp_flow_node(cm_splice *sp, const cm_node *n, const sp_ctx *c)
 
 static sp_ctx sp_resolve(const cm_splice *sp, const sp_ctx *c);
 
+/* Append the block line "key: value" for scalars k and v at indentation
+ * c->indent: made once, then copied (memo). */
+static void sp_scalar_line(cm_splice *sp, const cm_node *k, const cm_node *v,
+			   const sp_ctx *c)
+{
+	unsigned mode = (unsigned)k->style | (unsigned)v->style << 3 |
+			(unsigned)c->flow << 6 | (unsigned)c->json << 7;
+	cm_line_memo *e = &sp->lines[((((uintptr_t)k->u.str * 31 ^
+					(uintptr_t)v->u.str ^ c->indent ^ mode) *
+				       0x9E3779B97F4A7C15ull) >> 40) %
+				     CM_SPLICE_MEMO];
+	size_t start;
+
+	if (e->k == k->u.str && e->v == v->u.str && e->klen == k->len &&
+	    e->vlen == v->len && e->mode == mode && e->indent == c->indent &&
+	    k->u.str && v->u.str) {
+		if (sp->direct == CM_SPLICE_COUNT)
+			sp->vlen += e->len;
+		else
+			sp_add(sp, sp->memo_text.data + e->off, e->len);
+		return;
+	}
+	start = sp_len(sp);
+	sp_spaces(sp, c->indent);
+	sp_scalar(sp, k, c);
+	sp_add(sp, ": ", 2);
+	sp_scalar(sp, v, c);
+	sp_adds(sp, sp->nl);
+	if (sp->oom || sp->fallback || sp_len(sp) < start ||
+	    (k->flags & CM_NF_TAG) || (v->flags & CM_NF_TAG))
+		return;
+	if (sp->direct != CM_SPLICE_COUNT) {
+		if (cm_buf_add(&sp->memo_text, sp->text.data + start,
+			       sp->text.len - start) < 0)
+			return; /* not remembered: made again next time */
+		e->off = sp->memo_text.len - (sp->text.len - start);
+	}
+	e->k = k->u.str;
+	e->v = v->u.str;
+	e->klen = k->len;
+	e->vlen = v->len;
+	e->mode = mode;
+	e->indent = c->indent;
+	e->len = sp_len(sp) - start;
+}
+
 /* Append block lines "key: value" for pairs[0..np) of new nodes at
  * indentation c->indent. Only scalars and mappings are written here. */
 static void sp_block_pairs(cm_splice *sp, const cm_node *kids, size_t np,
@@ -545,14 +597,14 @@ static void sp_block_pairs(cm_splice *sp, const cm_node *kids, size_t np,
 			sp->fallback = 1;
 			return;
 		}
+		if (v->kind == CM_SCALAR) {
+			sp_scalar_line(sp, k, v, c);
+			continue;
+		}
 		sp_spaces(sp, c->indent);
 		sp_scalar(sp, k, c);
 		sp_add(sp, ":", 1);
-		if (v->kind == CM_SCALAR) {
-			sp_add(sp, " ", 1);
-			sp_scalar(sp, v, c);
-			sp_adds(sp, sp->nl);
-		} else if (v->kind == CM_MAP && v->len == 0 && !cm_node_tag(v)) {
+		if (v->kind == CM_MAP && v->len == 0 && !cm_node_tag(v)) {
 			sp_add(sp, " {}", 3);
 			sp_adds(sp, sp->nl);
 		} else if (v->kind == CM_MAP && !cm_node_tag(v)) {

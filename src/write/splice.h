@@ -53,6 +53,16 @@ typedef struct cm_memo {
 
 #define CM_SPLICE_MEMO 256
 
+/* A "key: value" line the plan has written before (the same labels go
+ * into every item, at the same depth). */
+typedef struct cm_line_memo {
+	const char *k, *v; /* the key's and the value's text */
+	uint32_t klen, vlen;
+	unsigned mode;     /* styles and context */
+	size_t indent;
+	size_t off, len;   /* in memo_text (len only, in a count pass) */
+} cm_line_memo;
+
 typedef struct cm_splice {
 	const char *src; /* the input text */
 	size_t len;
@@ -68,6 +78,7 @@ typedef struct cm_splice {
 	/* ... and whole edits repeat (the same lines at the same depth in
 	 * every item): an edit equal to one made before shares its text. */
 	cm_memo same[CM_SPLICE_MEMO];
+	cm_line_memo lines[CM_SPLICE_MEMO];
 	int fallback;    /* the edits cannot be spliced: emit the tree */
 	int oom;
 	/* Direct writing (cm_splice_direct()): each edit goes out as it is
