@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 void cm_buf_init(cm_buf *b, size_t max)
 {
@@ -12,6 +14,44 @@ void cm_buf_init(cm_buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->mapped = 0;
+}
+
+/* A mapped buffer's contents copied into malloc'd memory of cap bytes
+ * (cap > len), the mapping released. 0, or -1 (ENOMEM; b unchanged). */
+static int cm_buf_unmap(cm_buf *b, size_t cap)
+{
+	char *p = malloc(cap);
+
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(p, b->data, b->len);
+	p[b->len] = '\0';
+	munmap(b->data, b->cap);
+	b->data = p;
+	b->cap = cap;
+	b->mapped = 0;
+	return 0;
+}
+
+int cm_buf_map(cm_buf *b, int fd, size_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	if (b->data || size == 0 || size > b->max || page <= 0 ||
+	    size % (size_t)page == 0)
+		return -1;
+	p = mmap(NULL, size + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	b->data = p;
+	b->len = size;
+	b->cap = size + 1;
+	b->mapped = 1;
+	return 0;
 }
 
 /* Make room for n more bytes plus the terminating NUL. 0 or -1/errno. */
@@ -32,6 +72,8 @@ static int cm_buf_grow(cm_buf *b, size_t n)
 		cap = cap > ((size_t)-1) / 2 ? want : cap * 2;
 	if (cap > b->max + 1)
 		cap = b->max + 1;
+	if (b->mapped)
+		return cm_buf_unmap(b, cap);
 	p = realloc(b->data, cap);
 	if (!p) {
 		errno = ENOMEM;
@@ -112,7 +154,11 @@ void cm_buf_reset(cm_buf *b)
 
 void cm_buf_free(cm_buf *b)
 {
-	free(b->data);
+	if (b->mapped)
+		munmap(b->data, b->cap);
+	else
+		free(b->data);
+	b->mapped = 0;
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
@@ -120,8 +166,11 @@ void cm_buf_free(cm_buf *b)
 
 char *cm_buf_detach(cm_buf *b, size_t *len)
 {
-	char *s = b->data;
+	char *s;
 
+	if (b->mapped && cm_buf_unmap(b, b->len + 1) < 0)
+		return NULL;
+	s = b->data;
 	if (len)
 		*len = b->len;
 	if (!s)

@@ -9,7 +9,9 @@
  *     content. Appending more fails and leaves the buffer as it was.
  *
  * Ownership: the buffer owns data. cm_buf_free() releases it; a buffer
- * may be reused after cm_buf_reset().
+ * may be reused after cm_buf_reset(). data is malloc'd, or a private
+ * mapping of a file (cm_buf_map()), which the functions below turn into
+ * malloc'd memory before growing it or handing it over.
  */
 #ifndef CM_BUF_H
 #define CM_BUF_H
@@ -22,6 +24,7 @@ typedef struct cm_buf {
 	size_t len;
 	size_t cap;
 	size_t max;
+	int mapped; /* data is a private mapping of a file (cm_buf_map()) */
 } cm_buf;
 
 /* An empty buffer that holds at most max bytes. Allocates nothing. */
@@ -47,6 +50,15 @@ int cm_buf_adds(cm_buf *b, const char *s);
 int cm_buf_addf(cm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int cm_buf_vaddf(cm_buf *b, const char *fmt, va_list ap);
+
+/*
+ * Make the empty buffer b hold the size bytes of the regular file open on
+ * fd, by mapping it (private, copy on write) rather than reading it: no
+ * copy, and the pages stay the file's. Only when size is not a multiple
+ * of the page size, so that data[size] is the zero the kernel puts after
+ * the file's end. Returns 0, or -1 (b unchanged: read the file instead).
+ */
+int cm_buf_map(cm_buf *b, int fd, size_t size);
 
 /* Forget the contents, keep the memory. */
 void cm_buf_reset(cm_buf *b);

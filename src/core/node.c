@@ -26,7 +26,10 @@ static long cm_map_find(const cm_node *map, const char *key, size_t klen)
 	for (i = 0; i < map->len; i++) {
 		const cm_node *k = &map->u.kids[2 * i];
 
+		/* Length and first byte before the call: most keys differ
+		 * there. */
 		if (k->kind == CM_SCALAR && k->len == klen &&
+		    (klen == 0 || k->u.str[0] == key[0]) &&
 		    memcmp(k->u.str, key, klen) == 0)
 			return (long)(2 * i + 1);
 	}

@@ -869,26 +869,35 @@ void cm_splice_marks(cm_splice *sp, const uint32_t *marks, size_t n)
 {
 	sp->marks = marks;
 	sp->nmarks = n;
+	sp->mcur = 0;
 }
 
 /* True when read node n may hold a change: the change log has an entry
  * within its bytes, or n is an alias copy (whose nodes carry the spans of
- * the anchored node), or there is no log. */
-static int sp_changed(const cm_splice *sp, const cm_node *n)
+ * the anchored node), or there is no log. The walk goes forward through
+ * the text, so a cursor finds the entry; a step back searches. */
+static int sp_changed(cm_splice *sp, const cm_node *n)
 {
-	size_t lo = 0, hi = sp->nmarks;
+	size_t lo = sp->mcur, hi = sp->nmarks;
 
 	if (!sp->marks || (n->flags & CM_NF_ALIAS) ||
 	    !(n->flags & CM_NF_SRC))
 		return 1;
-	while (lo < hi) { /* the first entry >= n->off */
-		size_t mid = lo + (hi - lo) / 2;
+	if (lo > 0 && sp->marks[lo - 1] >= n->off) {
+		lo = 0;
+		while (lo < hi) { /* the first entry >= n->off */
+			size_t mid = lo + (hi - lo) / 2;
 
-		if (sp->marks[mid] < n->off)
-			lo = mid + 1;
-		else
-			hi = mid;
+			if (sp->marks[mid] < n->off)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	} else {
+		while (lo < sp->nmarks && sp->marks[lo] < n->off)
+			lo++;
 	}
+	sp->mcur = lo;
 	return lo < sp->nmarks && sp->marks[lo] <= n->end;
 }
 

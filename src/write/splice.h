@@ -96,7 +96,7 @@ typedef struct cm_splice {
 	/* The trees' change log (arena.h), sorted: read subtrees whose
 	 * bytes hold no entry are not walked. NULL: walk everything. */
 	const uint32_t *marks;
-	size_t nmarks;
+	size_t nmarks, mcur;
 } cm_splice;
 
 #define CM_SPLICE_COUNT 1
