@@ -516,7 +516,7 @@ report:
 	else if (diags->errors)
 		rc = CM_EXIT_INPUT;
 out:
-	if (*complete && kpt)
+	if ((*complete & CM_KRM_COMPLETE) && kpt)
 		*complete |= CM_KRM_FROM_KPT;
 	cm_buf_free(in);
 	free(orig);

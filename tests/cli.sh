@@ -66,6 +66,32 @@ else
 	not_ok "cli: closed pipe is reported" "exit $rc" "$(cat "$T/err")"
 fi
 
+# The same for a large input from kpt (its items carry kpt's annotations),
+# read from a file (mapped, not copied) and written as it is spliced: the
+# write error is on stderr, not hidden as kpt's results would be.
+"$PYTHON" "$ROOT/bench/gen.py" 2000 >"$T/kpt-big.yaml"
+"$KRM_FN" <"$T/kpt-big.yaml" >/dev/full 2>"$T/err"; rc=$?
+if [ $rc = 2 ] && grep -q 'cannot write the output: No space left on device' "$T/err"; then
+	ok "cli: full disk is reported for a large kpt input"
+else
+	not_ok "cli: full disk is reported for a large kpt input" "exit $rc" "$(cat "$T/err")"
+fi
+"$KRM_FN" <"$T/kpt-big.yaml" 2>"$T/err" | head -c 10 >/dev/null
+rc=${PIPESTATUS[0]}
+if [ "$rc" = 2 ] && grep -q 'cannot write the output: Broken pipe' "$T/err"; then
+	ok "cli: closed pipe is reported for a large kpt input"
+else
+	not_ok "cli: closed pipe is reported for a large kpt input" "exit $rc" "$(cat "$T/err")"
+fi
+# Mapped or read through a pipe, the same bytes come out.
+"$KRM_FN" <"$T/kpt-big.yaml" >"$T/out-file" 2>"$T/err"; rc1=$?
+cat "$T/kpt-big.yaml" | "$KRM_FN" >"$T/out-pipe" 2>>"$T/err"; rc2=$?
+if [ $rc1 = 0 ] && [ $rc2 = 0 ] && cmp -s "$T/out-file" "$T/out-pipe"; then
+	ok "cli: a large input from a file and from a pipe give the same output"
+else
+	not_ok "cli: a large input from a file and from a pipe give the same output" "exit $rc1 $rc2" "$(cat "$T/err")"
+fi
+
 # The input cap: default is large enough for the big input; lowering it
 # with the environment or the flag refuses it; raising it accepts it.
 if "$KRM_FN" <"$T/big.yaml" >/dev/null 2>&1; then ok "cli: default cap accepts a 2 MB list"; else

@@ -75,38 +75,86 @@ static size_t sp_begin(const cm_splice *sp)
 	return sp_len(sp);
 }
 
-/* Direct mode, with a file: write the sink out and empty it. */
+/* Direct mode, with a file: write the pieces waiting (writev) and empty
+ * the sink. */
 static void sp_drain(cm_splice *sp)
 {
-	if (sp->werr || !sp->sink->len)
-		return;
-	errno = 0;
-	if (fwrite(sp->sink->data, 1, sp->sink->len, sp->file) !=
-	    sp->sink->len)
-		sp->werr = errno ? errno : EIO;
+	struct iovec *v = sp->iov;
+	size_t n = sp->niov;
+
+	while (n && !sp->werr) {
+		/* n <= CM_SPLICE_IOV (256), within Linux's IOV_MAX. */
+		ssize_t w = writev(fileno(sp->file), v, (int)n);
+
+		if (w < 0) {
+			if (errno != EINTR)
+				sp->werr = errno;
+			continue;
+		}
+		while (n && (size_t)w >= v->iov_len) { /* the pieces written */
+			w -= (ssize_t)v->iov_len;
+			v++;
+			n--;
+		}
+		if (n) { /* part of a piece */
+			v->iov_base = (char *)v->iov_base + w;
+			v->iov_len -= (size_t)w;
+		}
+	}
+	sp->niov = 0;
 	cm_buf_reset(sp->sink);
 }
 
-/* Direct mode: append n bytes to the output (or count them). */
-static void sp_out(cm_splice *sp, const char *s, size_t n)
+/* Direct mode, with a file: queue n bytes at s (which stay where they
+ * are until sp_drain()). */
+static void sp_queue(cm_splice *sp, const char *s, size_t n)
+{
+	struct iovec *last = sp->niov ? &sp->iov[sp->niov - 1] : NULL;
+
+	if (last && (const char *)last->iov_base + last->iov_len == s) {
+		last->iov_len += n; /* contiguous with the piece before */
+		return;
+	}
+	if (sp->niov == CM_SPLICE_IOV)
+		sp_drain(sp);
+	sp->iov[sp->niov].iov_base = (void *)s;
+	sp->iov[sp->niov].iov_len = n;
+	sp->niov++;
+}
+
+/*
+ * Direct mode: append n bytes to the output (or count them). With a
+ * file, input bytes (src set) are written from where they are; an edit's
+ * text is copied to the sink first (its room is reused by the next edit).
+ */
+static void sp_out(cm_splice *sp, const char *s, size_t n, int src)
 {
 	if (!n)
 		return;
 	sp->total += n;
 	if (sp->direct != CM_SPLICE_WRITE || sp->werr)
 		return;
-	if (sp->file && sp->sink->len + n > CM_SPLICE_CHUNK) {
-		sp_drain(sp);
-		if (n >= CM_SPLICE_CHUNK) {
-			/* A long stretch of input: straight out. */
-			errno = 0;
-			if (fwrite(s, 1, n, sp->file) != n)
-				sp->werr = errno ? errno : EIO;
-			return;
-		}
+	if (!sp->file) {
+		if (cm_buf_add(sp->sink, s, n) < 0)
+			sp->oom = 1;
+		return;
 	}
-	if (cm_buf_add(sp->sink, s, n) < 0)
-		sp->oom = 1;
+	if (src) {
+		sp_queue(sp, s, n);
+		return;
+	}
+	/* The sink never moves: it was given its room at the start. */
+	if (sp->sink->len + n >= sp->sink->cap)
+		sp_drain(sp);
+	if (n >= sp->sink->cap) {
+		sp_queue(sp, s, n);
+		sp_drain(sp);
+		return;
+	}
+	memcpy(sp->sink->data + sp->sink->len, s, n);
+	sp_queue(sp, sp->sink->data + sp->sink->len, n);
+	sp->sink->len += n;
+	sp->sink->data[sp->sink->len] = '\0';
 }
 
 /*
@@ -133,12 +181,12 @@ static void sp_direct_edit(cm_splice *sp, size_t off, size_t del, size_t mark)
 	sp->edited = 1;
 	sp->prev_off = off;
 	sp->prev_del = del;
-	sp_out(sp, sp->src + sp->pos, off - sp->pos);
+	sp_out(sp, sp->src + sp->pos, off - sp->pos, 1);
 	if (sp->direct == CM_SPLICE_COUNT) {
 		sp->total += sp->vlen - mark;
 		sp->vlen = mark;
 	} else if (sp->text.len > mark) {
-		sp_out(sp, sp->text.data + mark, sp->text.len - mark);
+		sp_out(sp, sp->text.data + mark, sp->text.len - mark, 0);
 		sp->text.len = mark; /* the text is out: reuse the room */
 		sp->text.data[mark] = '\0';
 	}
@@ -150,12 +198,21 @@ void cm_splice_direct(cm_splice *sp, int mode, cm_buf *sink, FILE *file)
 	sp->direct = mode;
 	sp->sink = sink;
 	sp->file = mode == CM_SPLICE_WRITE ? file : NULL;
+	if (sp->file) {
+		/* Edit texts wait in the sink: it must not move. */
+		cm_buf_reset(sink);
+		if (cm_buf_reserve(sink, CM_SPLICE_CHUNK) < 0)
+			sp->oom = 1;
+		/* writev() goes past stdio: nothing may wait in it. */
+		if (fflush(sp->file) != 0)
+			sp->werr = errno ? errno : EIO;
+	}
 }
 
 int cm_splice_direct_end(cm_splice *sp)
 {
 	if (!sp->oom && !sp->fallback)
-		sp_out(sp, sp->src + sp->pos, sp->len - sp->pos);
+		sp_out(sp, sp->src + sp->pos, sp->len - sp->pos, 1);
 	if (sp->file && !sp->oom) {
 		sp_drain(sp);
 		errno = 0;

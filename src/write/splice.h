@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/uio.h>
 
 #include "../core/arena.h"
 #include "../core/buf.h"
@@ -52,6 +53,7 @@ typedef struct cm_memo {
 } cm_memo;
 
 #define CM_SPLICE_MEMO 256
+#define CM_SPLICE_IOV 256
 
 /* A "key: value" line the plan has written before (the same labels go
  * into every item, at the same depth). */
@@ -87,6 +89,10 @@ typedef struct cm_splice {
 	cm_buf *sink;    /* CM_SPLICE_WRITE: where the output goes */
 	FILE *file;      /* ... and where the sink is emptied to, or NULL */
 	int werr;        /* errno of a failed write to file, or 0 */
+	/* With a file: the pieces waiting to be written with one writev():
+	 * stretches of the input as they are, edit texts in the sink. */
+	struct iovec iov[CM_SPLICE_IOV];
+	size_t niov;
 	size_t pos;      /* input bytes written (or counted) so far */
 	size_t prev_off, prev_del; /* the edit before, for the order check */
 	int edited;      /* an edit was made */
