@@ -1319,6 +1319,11 @@ int cm_splice_krm(cm_splice *sp, cm_arena *a, const cm_node *root,
 		} else {
 			size_t at = sp_line_after(sp, last->end);
 
+			if (sp_needs_break(sp, at) &&
+			    sp_ends_in_block_scalar(last)) {
+				sp->fallback = 1; /* the emitter writes it */
+				goto out;
+			}
 			if (sp_needs_break(sp, at))
 				sp_adds(sp, sp->nl);
 			sp_emitted(sp, &doc, sp_resolve(sp, &c).indent);
@@ -1383,6 +1388,13 @@ int cm_splice_stream(cm_splice *sp, const cm_stream *s, const cm_node *orig,
 		}
 		/* A new document, before orig[k] (or at the end). */
 		at = k < s->n ? s->starts[k] : sp->len;
+		if (sp_needs_break(sp, at) && s->n &&
+		    sp_ends_in_block_scalar(&orig[s->n - 1])) {
+			/* A line break after a block scalar that ends the
+			 * text would become part of its value. */
+			sp->fallback = 1; /* the emitter writes it */
+			break;
+		}
 		m = sp_begin(sp);
 		if (sp_needs_break(sp, at))
 			sp_adds(sp, sp->nl);
