@@ -288,6 +288,10 @@ static int cm_splice_pass(cm_splice *sp, const cm_splice_job *job)
 #define CM_SPLICE_OOM -1
 #define CM_SPLICE_BIG -2
 #define CM_SPLICE_WERR -3
+#define CM_SPLICE_BUG -4
+#define CM_SPLICE_BUG_MSG                                                    \
+	"internal error: the writer's counting and writing passes differ, "  \
+	"so the output may be cut short; please report it with the input"
 
 /*
  * The input's bytes with the edits of job spliced in, into out: a pass
@@ -299,7 +303,8 @@ static int cm_splice_pass(cm_splice *sp, const cm_splice_job *job)
  * CM_SPLICE_SENT (written to file), CM_SPLICE_DONE (in out),
  * CM_SPLICE_EMIT (cannot be spliced: nothing written) or a failure
  * (CM_SPLICE_OOM, CM_SPLICE_BIG: nothing written; CM_SPLICE_WERR: the
- * write to file failed with *werr, part of the output may be out).
+ * write to file failed with *werr; CM_SPLICE_BUG: the two passes
+ * differed; after these two, part of the output may be out).
  */
 static int cm_splice_out(const cm_splice_job *job, const char *src,
 			 size_t len, int plan_only, cm_arena **ap,
@@ -343,7 +348,7 @@ static int cm_splice_out(const cm_splice_job *job, const char *src,
 			/* The same trees, the same passes: a difference is a
 			 * bug, reported rather than written on. */
 			rc = sp.fallback || sp.unordered || sp.total != total
-				     ? CM_SPLICE_OOM
+				     ? CM_SPLICE_BUG
 				     : file ? CM_SPLICE_SENT : CM_SPLICE_DONE;
 			goto out;
 		}
@@ -475,6 +480,11 @@ report:
 			cm_diag_add(diags, CM_SEV_ERROR, NULL,
 				    "cannot write the output: %s",
 				    strerror(werr));
+			*complete = CM_KRM_WRITTEN;
+			rc = CM_EXIT_USAGE;
+			goto out;
+		case CM_SPLICE_BUG:
+			cm_diag_add(diags, CM_SEV_ERROR, NULL, CM_SPLICE_BUG_MSG);
 			*complete = CM_KRM_WRITTEN;
 			rc = CM_EXIT_USAGE;
 			goto out;
@@ -644,6 +654,11 @@ static int cm_legacy_run(cm_buf *config, const char *config_name,
 	case CM_SPLICE_WERR:
 		cm_diag_add(diags, CM_SEV_ERROR, NULL,
 			    "cannot write the output: %s", strerror(werr));
+		*sent = 1;
+		rc = CM_EXIT_USAGE;
+		goto out;
+	case CM_SPLICE_BUG:
+		cm_diag_add(diags, CM_SEV_ERROR, NULL, CM_SPLICE_BUG_MSG);
 		*sent = 1;
 		rc = CM_EXIT_USAGE;
 		goto out;

@@ -18,10 +18,19 @@
  *     an alias, a kind of change the writer does not know, text that is
  *     not UTF-8), planning says so and the caller writes the tree with
  *     the emitter instead, as a whole.
+ *   - Two ways to the same bytes: a plan (the sorted edit list, then
+ *     cm_splice_write()), or direct writing (cm_splice_direct()): a pass
+ *     that counts, then one that writes each edit as it is made. Direct
+ *     writing keeps no edit list, so it needs the edits made in input
+ *     order; it says when they are not, and the caller plans instead.
+ *   - The walk skips read subtrees holding no entry of the trees' change
+ *     log (cm_splice_marks(), arena.h): they are copied as they are.
  *
  * Ownership: a plan points into the input text (which must outlive it)
  * and owns its edit list and edit texts; the trees it was planned from
- * may be freed before cm_splice_write().
+ * may be freed before cm_splice_write(). Direct writing needs the trees
+ * and the input until its last pass ends; the sink and file are the
+ * caller's.
  */
 #ifndef CM_SPLICE_H
 #define CM_SPLICE_H
