@@ -311,12 +311,15 @@ static int cm_splice_out(const cm_splice_job *job, const char *src,
 			 cm_buf *out, FILE *file, int *werr)
 {
 	cm_splice sp;
+	cm_splice_emits em;
 	size_t total, start = out->len;
 	int rc;
 
+	cm_splice_emits_init(&em);
 	cm_splice_init(&sp, src, len, out->max);
 	if (!plan_only) {
 		cm_splice_direct(&sp, CM_SPLICE_COUNT, NULL, NULL);
+		cm_splice_use_emits(&sp, &em); /* generated objects: once */
 		if (cm_splice_pass(&sp, job) < 0 ||
 		    cm_splice_direct_end(&sp) < 0) {
 			rc = CM_SPLICE_OOM;
@@ -335,6 +338,7 @@ static int cm_splice_out(const cm_splice_job *job, const char *src,
 			cm_splice_free(&sp);
 			cm_splice_init(&sp, src, len, out->max);
 			cm_splice_direct(&sp, CM_SPLICE_WRITE, out, file);
+			cm_splice_use_emits(&sp, &em);
 			if (!file && cm_buf_reserve(out, total) < 0) {
 				rc = CM_SPLICE_OOM;
 				goto out;
@@ -375,6 +379,7 @@ out:
 			out->data[start] = '\0';
 	}
 	cm_splice_free(&sp);
+	cm_splice_emits_free(&em);
 	return rc;
 }
 

@@ -680,25 +680,93 @@ static void sp_block_pairs(cm_splice *sp, const cm_node *kids, size_t np,
  * Append the emitter's block text for doc, every non-empty line indented
  * by indent and ended with sp->nl.
  */
+void cm_splice_emits_init(cm_splice_emits *e)
+{
+	e->n = 0;
+	cm_buf_init(&e->text, (size_t)64 << 20);
+}
+
+void cm_splice_emits_free(cm_splice_emits *e)
+{
+	cm_buf_free(&e->text);
+	e->n = 0;
+}
+
+void cm_splice_use_emits(cm_splice *sp, cm_splice_emits *e)
+{
+	sp->emits = e;
+}
+
+/* The identity of doc's content: its children or text (a wrapper made
+ * for one item differs in each pass, the item does not). */
+static const void *sp_emit_key(const cm_node *doc)
+{
+	return doc->kind == CM_SCALAR ? (const void *)doc->u.str
+				      : (const void *)doc->u.kids;
+}
+
+/* The emitter's text for doc kept by an earlier pass, or NULL. */
+static const char *sp_emit_found(const cm_splice *sp, const cm_node *doc,
+				 size_t *n)
+{
+	const cm_splice_emits *e = sp->emits;
+	size_t i;
+
+	for (i = 0; e && i < e->n; i++)
+		if (e->v[i].key == sp_emit_key(doc) &&
+		    e->v[i].kind == doc->kind && e->v[i].len == doc->len) {
+			*n = e->v[i].n;
+			return e->text.data + e->v[i].off;
+		}
+	return NULL;
+}
+
+/* Keep the emitter's text t for doc for a later pass (when there is
+ * room; else it is made again). */
+static void sp_emit_keep(cm_splice *sp, const cm_node *doc, const cm_buf *t)
+{
+	cm_splice_emits *e = sp->emits;
+	size_t off;
+
+	if (!e || e->n == CM_SPLICE_EMITS || !t->len || !sp_emit_key(doc))
+		return;
+	off = e->text.len;
+	if (cm_buf_add(&e->text, t->data, t->len) < 0)
+		return;
+	e->v[e->n].key = sp_emit_key(doc);
+	e->v[e->n].kind = doc->kind;
+	e->v[e->n].len = doc->len;
+	e->v[e->n].off = off;
+	e->v[e->n].n = t->len;
+	e->n++;
+}
+
 static void sp_emitted(cm_splice *sp, const cm_node *doc, size_t indent)
 {
 	cm_buf t;
 	cm_diags d;
-	size_t i = 0;
+	const char *text;
+	size_t i = 0, len = 0;
 
 	cm_buf_init(&t, sp->text.max);
 	cm_diags_init(&d);
-	if (cm_emit(doc, 1, &t, &d) < 0) {
-		sp->oom = 1;
-		goto out;
+	text = sp_emit_found(sp, doc, &len);
+	if (!text) {
+		if (cm_emit(doc, 1, &t, &d) < 0) {
+			sp->oom = 1;
+			goto out;
+		}
+		sp_emit_keep(sp, doc, &t);
+		text = t.data ? t.data : "";
+		len = t.len;
 	}
-	while (i < t.len) {
-		const char *nl = memchr(t.data + i, '\n', t.len - i);
-		size_t e = nl ? (size_t)(nl - t.data) : t.len;
+	while (i < len) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - text) : len;
 
 		if (e > i)
 			sp_spaces(sp, indent);
-		sp_add(sp, t.data + i, e - i);
+		sp_add(sp, text + i, e - i);
 		sp_adds(sp, sp->nl);
 		i = e + 1;
 	}

@@ -74,6 +74,19 @@ typedef struct cm_line_memo {
 	size_t off, len;   /* in memo_text (len only, in a count pass) */
 } cm_line_memo;
 
+/* What the emitter wrote for the generated objects in a counting pass,
+ * kept for the writing pass (the same nodes give the same text). */
+#define CM_SPLICE_EMITS 64
+typedef struct cm_splice_emits {
+	struct {
+		const void *key; /* the node's children or text */
+		uint32_t kind, len;
+		size_t off, n;   /* in text */
+	} v[CM_SPLICE_EMITS];
+	size_t n;
+	cm_buf text;
+} cm_splice_emits;
+
 typedef struct cm_splice {
 	const char *src; /* the input text */
 	size_t len;
@@ -112,6 +125,7 @@ typedef struct cm_splice {
 	 * bytes hold no entry are not walked. NULL: walk everything. */
 	const uint32_t *marks;
 	size_t nmarks, mcur;
+	cm_splice_emits *emits; /* the emitter's texts, shared by passes */
 } cm_splice;
 
 #define CM_SPLICE_COUNT 1
@@ -146,6 +160,16 @@ void cm_splice_marks(cm_splice *sp, const uint32_t *marks, size_t n);
  * initialised sp.
  */
 void cm_splice_direct(cm_splice *sp, int mode, cm_buf *sink, FILE *file);
+
+/*
+ * Let the passes of sp share the emitter's texts through e (initialised
+ * with cm_splice_emits_init(), released with cm_splice_emits_free()): the
+ * counting pass fills it, the writing pass reads it, so generated objects
+ * are emitted once. e must outlive the passes.
+ */
+void cm_splice_emits_init(cm_splice_emits *e);
+void cm_splice_emits_free(cm_splice_emits *e);
+void cm_splice_use_emits(cm_splice *sp, cm_splice_emits *e);
 
 #define CM_SPLICE_CHUNK ((size_t)64 << 10)
 
