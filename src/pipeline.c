@@ -383,6 +383,37 @@ out:
 	return rc;
 }
 
+/*
+ * Report a failure of cm_splice_out() (how < 0), naming what to split
+ * (unit) when the output is over max. Returns the exit code; *partial is
+ * set when part of the output may already be out (a write error, the
+ * passes differing).
+ */
+static int cm_splice_failed(int how, int werr, size_t max, const char *unit,
+			    cm_diags *diags, int *partial)
+{
+	*partial = how == CM_SPLICE_WERR || how == CM_SPLICE_BUG;
+	switch (how) {
+	case CM_SPLICE_BIG:
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "the output is larger than the %zu-byte limit; "
+			    "split the input into smaller %s",
+			    max, unit);
+		return CM_EXIT_INPUT;
+	case CM_SPLICE_WERR:
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "cannot write the output: %s", strerror(werr));
+		return CM_EXIT_USAGE;
+	case CM_SPLICE_BUG:
+		cm_diag_add(diags, CM_SEV_ERROR, NULL, CM_SPLICE_BUG_MSG);
+		return CM_EXIT_USAGE;
+	default:
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "out of memory while writing the output");
+		return CM_EXIT_USAGE;
+	}
+}
+
 int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete)
 {
 	return cm_krm_process_to(in, out, NULL, diags, complete);
@@ -416,7 +447,7 @@ static int cm_krm_run(cm_buf *in, cm_buf *out, FILE *file, cm_diags *diags,
 	const cm_node *doc = NULL, *fc;
 	const char *api = CM_RL_V1;
 	cm_splice_job job;
-	int rc = CM_EXIT_OK, kpt = 0, werr = 0;
+	int rc = CM_EXIT_OK, kpt = 0, werr = 0, how, partial;
 
 	*complete = 0;
 	memset(&rl, 0, sizeof(rl));
@@ -463,9 +494,9 @@ report:
 		job.items = rl.items;
 		job.edits = diags->errors == 0;
 		job.diags = diags;
-		switch (cm_splice_out(&job, in->data ? in->data : "", in->len,
-				      splice == CM_MODE_PLAN, &a, out, file,
-				      &werr)) {
+		how = cm_splice_out(&job, in->data ? in->data : "", in->len,
+				    splice == CM_MODE_PLAN, &a, out, file, &werr);
+		switch (how) {
 		case CM_SPLICE_EMIT:
 			break;
 		case CM_SPLICE_SENT:
@@ -474,29 +505,11 @@ report:
 		case CM_SPLICE_DONE:
 			*complete = CM_KRM_COMPLETE;
 			goto out;
-		case CM_SPLICE_BIG:
-			cm_diag_add(diags, CM_SEV_ERROR, NULL,
-				    "the output is larger than the %zu-byte "
-				    "limit; split the input into smaller lists",
-				    out->max);
-			rc = CM_EXIT_INPUT;
-			goto out;
-		case CM_SPLICE_WERR:
-			cm_diag_add(diags, CM_SEV_ERROR, NULL,
-				    "cannot write the output: %s",
-				    strerror(werr));
-			*complete = CM_KRM_WRITTEN;
-			rc = CM_EXIT_USAGE;
-			goto out;
-		case CM_SPLICE_BUG:
-			cm_diag_add(diags, CM_SEV_ERROR, NULL, CM_SPLICE_BUG_MSG);
-			*complete = CM_KRM_WRITTEN;
-			rc = CM_EXIT_USAGE;
-			goto out;
 		default:
-			cm_diag_add(diags, CM_SEV_ERROR, NULL,
-				    "out of memory while writing the output");
-			rc = CM_EXIT_USAGE;
+			rc = cm_splice_failed(how, werr, out->max, "lists",
+					      diags, &partial);
+			if (partial)
+				*complete = CM_KRM_WRITTEN;
 			goto out;
 		}
 	}
@@ -650,27 +663,9 @@ static int cm_legacy_run(cm_buf *config, const char *config_name,
 			goto out;
 		}
 		break;
-	case CM_SPLICE_BIG:
-		cm_diag_add(diags, CM_SEV_ERROR, NULL,
-			    "the output is larger than the %zu-byte limit; "
-			    "split the input into smaller streams",
-			    out->max);
-		goto out;
-	case CM_SPLICE_WERR:
-		cm_diag_add(diags, CM_SEV_ERROR, NULL,
-			    "cannot write the output: %s", strerror(werr));
-		*sent = 1;
-		rc = CM_EXIT_USAGE;
-		goto out;
-	case CM_SPLICE_BUG:
-		cm_diag_add(diags, CM_SEV_ERROR, NULL, CM_SPLICE_BUG_MSG);
-		*sent = 1;
-		rc = CM_EXIT_USAGE;
-		goto out;
 	default:
-		cm_diag_add(diags, CM_SEV_ERROR, NULL,
-			    "out of memory while writing the output");
-		rc = CM_EXIT_USAGE;
+		rc = cm_splice_failed(how, werr, out->max, "streams", diags,
+				      sent);
 		goto out;
 	}
 	rc = diags->errors ? CM_EXIT_INPUT : CM_EXIT_OK;
