@@ -49,10 +49,12 @@
  *      is UTF-16, which is written as UTF-8, or has line breaks other than
  *      LF and CR LF, which the emitter writes): nothing is rewritten that
  *      the function did not change. Both in KRM and in legacy mode.
- *   6. The output written as it is spliced (two passes over the trees,
- *      no plan kept; what krm-fn does) is byte for byte the output of the
- *      plan that is sorted first and then written (CM_MODE_PLAN), with
- *      the same exit code and diagnostics count. Both modes.
+ *   6. The output krm-fn writes (a plan while it is small, else two
+ *      passes over the trees, CM_MODE_SPLICE) is byte for byte the output
+ *      of the two direct passes with no plan kept (CM_MODE_DIRECT, which
+ *      falls back to a sorted plan when the edits are not in input
+ *      order), with the same exit code and diagnostics count. Both
+ *      modes.
  *
  * Ownership: everything allocated here is freed before returning, so
  * LeakSanitizer sees the pipeline's own leaks only.
@@ -364,7 +366,7 @@ static void fz_krm_plan(const char *text, size_t len, const cm_buf *out,
 	cm_buf_init(&pl, fz_max_output(len));
 	if (cm_buf_add(&in, text, len) < 0)
 		abort(); /* out of memory in the harness itself */
-	rp = cm_krm_process_mode(&in, &pl, &d, &cp, CM_MODE_PLAN);
+	rp = cm_krm_process_mode(&in, &pl, &d, &cp, CM_MODE_DIRECT);
 	cm_buf_free(&in);
 	if (rp != rc || cp != complete || d.n != ndiags ||
 	    (complete && (pl.len != out->len ||
@@ -503,7 +505,7 @@ static void fz_legacy(const uint8_t *data, size_t size)
 		/* Invariant 6: the planned writer gives the same. */
 		size_t np = 0;
 		int rp = fz_legacy_once(text, clen, text + sstart,
-					size - sstart, &out2, CM_MODE_PLAN,
+					size - sstart, &out2, CM_MODE_DIRECT,
 					&np);
 
 		if (rp != rc || np != n1 ||

@@ -163,23 +163,33 @@ static int cm_stages(cm_arena *a, const cm_config *cfg, cm_node *items,
 	cm_catalog cat;
 	cm_cost_plan plan;
 	cm_label_set set;
+	cm_index ix;
 	int rc = -1;
 
 	memset(&cat, 0, sizeof(cat));
+	memset(&ix, 0, sizeof(ix));
 	if (cfg->form == CM_CONFIG_NONE)
 		return 0;
-	if (cm_catalog_build(a, items, &cat, diags) < 0)
+	/* What every stage asks of the items, read once. */
+	if (cm_index_build(&ix, items) < 0) {
+		cm_diag_add(diags, CM_SEV_ERROR, NULL,
+			    "out of memory while reading %u items; split the "
+			    "input into smaller lists",
+			    items->len);
+		goto out;
+	}
+	if (cm_catalog_build(a, &ix, &cat, diags) < 0)
 		goto out;
 	if (cm_cost_expand(a, cfg, &cat, &plan, diags) < 0)
 		goto out;
 	if (cm_labels_build(a, cfg, &plan, &set, diags) < 0)
 		goto out;
 	cm_size_limits(a, items, &set, out);
-	if (cm_labels_apply(a, items, &set, diags) < 0)
+	if (cm_labels_apply(a, items, &ix, &set, diags) < 0)
 		goto out;
-	if (cm_generate_monitoring(a, cfg, &cat, items, &set, diags) < 0)
+	if (cm_generate_monitoring(a, cfg, &cat, &ix, &set, diags) < 0)
 		goto out;
-	if (cm_generate_budget(a, cfg, &cat, &plan, items, &set, diags) < 0)
+	if (cm_generate_budget(a, cfg, &cat, &plan, &ix, &set, diags) < 0)
 		goto out;
 	if (cfg->fail_on_warnings == 1 && diags->warnings) {
 		char path[64];
@@ -197,6 +207,7 @@ static int cm_stages(cm_arena *a, const cm_config *cfg, cm_node *items,
 	}
 	rc = 0;
 out:
+	cm_index_free(&ix);
 	cm_catalog_free(&cat);
 	return rc;
 }
@@ -282,6 +293,16 @@ static int cm_splice_pass(cm_splice *sp, const cm_splice_job *job)
 			     job->items, job->edits, job->diags);
 }
 
+/* The most edits a plan may hold before the writer gives it up for two
+ * direct passes: edit records of an eighth of the input's size (at
+ * least 1,024 of them), so that the plan stays small next to the trees. */
+static size_t cm_plan_edit_max(size_t len)
+{
+	size_t n = len / 8 / sizeof(cm_edit);
+
+	return n < 1024 ? 1024 : n;
+}
+
 #define CM_SPLICE_SENT 2 /* the output is written to file */
 #define CM_SPLICE_DONE 1 /* the output is in out */
 #define CM_SPLICE_EMIT 0 /* cannot be spliced: emit the tree */
@@ -294,12 +315,15 @@ static int cm_splice_pass(cm_splice *sp, const cm_splice_job *job)
 	"so the output may be cut short; please report it with the input"
 
 /*
- * The input's bytes with the edits of job spliced in, into out: a pass
- * that only counts, then one that writes as it plans (into out, emptied
- * to file as it goes when file is not NULL), so that no plan is held in
- * memory; or, when the edits do not come in input order (or plan_only),
- * a plan sorted and then written (the arena *ap is freed first: the
- * plan no longer needs the trees). The trees must be alive. Returns
+ * The input's bytes with the edits of job spliced in, to file (when not
+ * NULL) or into out, in one of the ways of pipeline.h's modes: for
+ * CM_MODE_SPLICE a plan of at most cm_plan_edit_max() edits, written
+ * from the plan; past that, or for CM_MODE_DIRECT, a pass that only
+ * counts, then one that writes as it plans (into out, emptied to file as
+ * it goes), so that no plan is held in memory; when those find the edits
+ * out of input order, or for CM_MODE_PLAN, a plan of any size, sorted and
+ * then written into out (the arena *ap is freed first: the plan no
+ * longer needs the trees). The trees must be alive. Returns
  * CM_SPLICE_SENT (written to file), CM_SPLICE_DONE (in out),
  * CM_SPLICE_EMIT (cannot be spliced: nothing written) or a failure
  * (CM_SPLICE_OOM, CM_SPLICE_BIG: nothing written; CM_SPLICE_WERR: the
@@ -307,7 +331,7 @@ static int cm_splice_pass(cm_splice *sp, const cm_splice_job *job)
  * differed; after these two, part of the output may be out).
  */
 static int cm_splice_out(const cm_splice_job *job, const char *src,
-			 size_t len, int plan_only, cm_arena **ap,
+			 size_t len, int mode, cm_arena **ap,
 			 cm_buf *out, FILE *file, int *werr)
 {
 	cm_splice sp;
@@ -317,9 +341,40 @@ static int cm_splice_out(const cm_splice_job *job, const char *src,
 
 	cm_splice_emits_init(&em);
 	cm_splice_init(&sp, src, len, out->max);
-	if (!plan_only) {
+	cm_splice_use_emits(&sp, &em); /* generated objects: emitted once */
+	if (mode == CM_MODE_SPLICE) {
+		/* A plan first, while it stays small: written from it, with
+		 * no second walk over the trees. */
+		cm_splice_edit_max(&sp, cm_plan_edit_max(len));
+		if (cm_splice_pass(&sp, job) == 0 && !sp.over && !sp.oom) {
+			if (sp.fallback) {
+				rc = CM_SPLICE_EMIT;
+				goto out;
+			}
+			if (cm_splice_size(&sp) > out->max - out->len) {
+				rc = CM_SPLICE_BIG;
+				goto out;
+			}
+			if (!file) {
+				rc = cm_splice_write(&sp, out) < 0 ? CM_SPLICE_OOM
+								   : CM_SPLICE_DONE;
+				goto out;
+			}
+			if (cm_splice_send(&sp, file) < 0) {
+				*werr = sp.werr;
+				rc = CM_SPLICE_WERR;
+				goto out;
+			}
+			rc = CM_SPLICE_SENT;
+			goto out;
+		}
+		/* More edits than that (or no memory for them): direct. */
+		cm_splice_free(&sp);
+		cm_splice_init(&sp, src, len, out->max);
+		cm_splice_use_emits(&sp, &em);
+	}
+	if (mode != CM_MODE_PLAN) {
 		cm_splice_direct(&sp, CM_SPLICE_COUNT, NULL, NULL);
-		cm_splice_use_emits(&sp, &em); /* generated objects: once */
 		if (cm_splice_pass(&sp, job) < 0 ||
 		    cm_splice_direct_end(&sp) < 0) {
 			rc = CM_SPLICE_OOM;
@@ -358,6 +413,7 @@ static int cm_splice_out(const cm_splice_job *job, const char *src,
 		}
 		cm_splice_free(&sp);
 		cm_splice_init(&sp, src, len, out->max);
+		cm_splice_use_emits(&sp, &em);
 	}
 	if (cm_splice_pass(&sp, job) < 0) {
 		rc = CM_SPLICE_OOM;
@@ -495,7 +551,7 @@ report:
 		job.edits = diags->errors == 0;
 		job.diags = diags;
 		how = cm_splice_out(&job, in->data ? in->data : "", in->len,
-				    splice == CM_MODE_PLAN, &a, out, file, &werr);
+				    splice, &a, out, file, &werr);
 		switch (how) {
 		case CM_SPLICE_EMIT:
 			break;
@@ -647,7 +703,7 @@ static int cm_legacy_run(cm_buf *config, const char *config_name,
 		job.docs = items.u.kids;
 		job.n = items.len;
 		how = cm_splice_out(&job, in->data ? in->data : "", in->len,
-				    splice == CM_MODE_PLAN, &a, out, file,
+				    splice, &a, out, file,
 				    &werr);
 	}
 	switch (how) {
@@ -776,8 +832,19 @@ int cm_expand_process(cm_buf *config, const char *config_name,
 		for (k = 0; k < streams[i].n; k++)
 			if (streams[i].docs[k].kind == CM_MAP)
 				items.u.kids[items.len++] = streams[i].docs[k];
-	if (cm_catalog_build(a, &items, &cat, diags) < 0)
-		goto out;
+	{
+		cm_index ix;
+		int rc_cat = -1;
+
+		if (cm_index_build(&ix, &items) < 0) {
+			cm_diag_add(diags, CM_SEV_ERROR, NULL, "out of memory");
+			rc = CM_EXIT_USAGE;
+		} else
+			rc_cat = cm_catalog_build(a, &ix, &cat, diags);
+		cm_index_free(&ix);
+		if (rc_cat < 0)
+			goto out;
+	}
 	if (cfg.cost_profile && *cfg.cost_profile &&
 	    !cm_catalog_find(&cat, "CostProfile", cfg.cost_profile)) {
 		char list[512], path[64];

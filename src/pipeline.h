@@ -43,9 +43,9 @@
 int cm_krm_process(cm_buf *in, cm_buf *out, cm_diags *diags, int *complete);
 
 /*
- * The same, writing a spliced output straight to file as it is made
- * (then `*complete` holds CM_KRM_WRITTEN and out stays empty), so that
- * neither a plan nor the whole output is held in memory. Nothing is
+ * The same, writing a spliced output straight to file (then `*complete`
+ * holds CM_KRM_WRITTEN and out stays empty), so that the whole output is
+ * never held in memory, and a plan only while it is small. Nothing is
  * written before every check has passed; only a failing write (reported,
  * exit CM_EXIT_USAGE) can leave part of the output on file. Other
  * outputs (errors, input the writer cannot splice) still come in out.
@@ -56,14 +56,20 @@ int cm_krm_process_to(cm_buf *in, cm_buf *out, FILE *file, cm_diags *diags,
 /*
  * The same two modes with the output written as the tree says (the
  * emitter, splice == CM_MODE_EMIT) instead of the input's own bytes with
- * the edits spliced in: written as they are made (CM_MODE_SPLICE, what
- * the functions above do), or planned, sorted and then written
- * (CM_MODE_PLAN, what they fall back to when the edits do not come in
- * the order of the input). For tests that compare them.
+ * the edits spliced in. Splicing has three ways to the same bytes:
+ *   - CM_MODE_SPLICE (what the functions above do): a plan of the edits,
+ *     written from the plan, while it holds few edits for the input's
+ *     size; else CM_MODE_DIRECT;
+ *   - CM_MODE_DIRECT: a pass over the trees that counts, then one that
+ *     writes each edit as it is made, no plan kept; else (the edits do
+ *     not come in the order of the input) CM_MODE_PLAN;
+ *   - CM_MODE_PLAN: a plan of any size, sorted, then written.
+ * For tests that compare them.
  */
 #define CM_MODE_EMIT 0
 #define CM_MODE_SPLICE 1
 #define CM_MODE_PLAN 2
+#define CM_MODE_DIRECT 3
 int cm_krm_process_mode(cm_buf *in, cm_buf *out, cm_diags *diags,
 			int *complete, int splice);
 int cm_legacy_process_mode(cm_buf *config, const char *config_name,

@@ -1,8 +1,9 @@
 /*
  * tests/unit.c - unit tests of the small modules: exact decimals, the
  * label-safe form and label key rules, buffer and arena caps, the
- * "did you mean" suggestions, Prometheus durations and the RE2 check. Prints one "ok"/"not ok" line per check
- * and exits non-zero if any failed.
+ * "did you mean" suggestions, Prometheus durations, the RE2 check, parse
+ * positions and tags, and the item index. Prints one "ok"/"not ok" line
+ * per check and exits non-zero if any failed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "../src/core/arena.h"
 #include "../src/core/buf.h"
 #include "../src/core/decimal.h"
+#include "../src/core/item.h"
 #include "../src/core/text.h"
 #include "../src/expand/monitoring.h"
 #include "../src/expand/dashplan.h"
@@ -293,6 +295,99 @@ static void re2(const char *re, int ok)
 	check((cm_re2_problem(re) == NULL) == ok, what);
 }
 
+
+/* True when facts f hold these texts (NULL: absent). */
+static int facts_are(const cm_item_facts *f, const char *api,
+		     const char *kind, const char *name, const char *ns)
+{
+	const char *want[4] = {api, kind, name, ns};
+	const char *got[4] = {f->api, f->kind, f->name, f->ns};
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!want[i] != !got[i] || (want[i] && strcmp(want[i], got[i])))
+			return 0;
+	return 1;
+}
+
+/* The item index: the facts of each kind of item, and kept when an item
+ * is replaced or added. */
+static void test_index(void)
+{
+	static const char text[] =
+		"- apiVersion: apps/v1\n"
+		"  kind: Deployment\n"
+		"  metadata: {name: web, namespace: shop}\n"
+		"- apiVersion: v1\n"
+		"  kind: ConfigMap\n"
+		"  metadata:\n"
+		"    name: cat\n"
+		"    annotations: {config.kubernetes.io/local-config: \"true\"}\n"
+		"- apiVersion: costmon.dev/v1alpha1\n"
+		"  kind: CostProfile\n"
+		"  metadata: {name: p}\n"
+		"- just text\n"
+		"- apiVersion: batch/v1\n"
+		"  kind: CronJob\n"
+		"  metadata: {name: \"a\\0b\"}\n"
+		"- apiVersion: v1\n"
+		"  kind: ConfigMap\n"
+		"  metadata:\n"
+		"    name: kept\n"
+		"    annotations: {config.kubernetes.io/local-config: \"false\"}\n";
+	cm_arena *a = cm_arena_new((size_t)1 << 20);
+	cm_diags d;
+	cm_stream s;
+	cm_index ix;
+	cm_node *items, obj;
+	const cm_item_facts *v;
+
+	cm_diags_init(&d);
+	memset(&ix, 0, sizeof(ix));
+	if (!a || cm_parse(a, text, sizeof(text) - 1, "t", &unit_lim, &s, &d) < 0 ||
+	    s.n != 1 || cm_index_build(&ix, &s.docs[0]) < 0) {
+		check(0, "index: the list parses and is indexed");
+		goto out;
+	}
+	items = &s.docs[0];
+	v = ix.v;
+	check(ix.n == 6 && ix.items == items, "index: one entry per item");
+	check(facts_are(&v[0], "apps/v1", "Deployment", "web", "shop") &&
+		      v[0].workload == CM_WORKLOAD_TEMPLATE &&
+		      cm_facts_changeable(&v[0]),
+	      "index: a Deployment's texts, workload kind, changeable");
+	check(facts_are(&v[1], "v1", "ConfigMap", "cat", NULL) &&
+		      (v[1].flags & CM_IF_LOCAL) && !cm_facts_changeable(&v[1]),
+	      "index: a local-config item is not changed");
+	check((v[2].flags & CM_IF_COSTMON) && !cm_facts_changeable(&v[2]),
+	      "index: costmon's own objects are not changed");
+	check(!(v[3].flags & CM_IF_MAP) && !cm_facts_changeable(&v[3]) &&
+		      facts_are(&v[3], NULL, NULL, NULL, NULL),
+	      "index: an item that is not a mapping has no facts");
+	check(v[4].workload == CM_WORKLOAD_CRONJOB &&
+		      facts_are(&v[4], "batch/v1", "CronJob", NULL, NULL),
+	      "index: a name holding a NUL is no name");
+	check(!(v[5].flags & CM_IF_LOCAL) && cm_facts_changeable(&v[5]),
+	      "index: local-config \"false\" is not local-config");
+	obj = cm_map_new();
+	check(cm_map_set(a, &obj, "apiVersion", cm_str_new(a, "v1")) == 0 &&
+		      cm_map_set(a, &obj, "kind", cm_str_new(a, "Service")) == 0 &&
+		      cm_index_put(a, &ix, 1, obj) == 0 &&
+		      facts_are(&ix.v[1], "v1", "Service", NULL, NULL) &&
+		      cm_facts_changeable(&ix.v[1]) &&
+		      cm_scalar_is(cm_map_get(&items->u.kids[1], "kind"),
+				   "Service"),
+	      "index: an item replaced gets its facts");
+	check(cm_index_put(a, &ix, ix.n, obj) == 0 && ix.n == 7 &&
+		      items->len == 7 &&
+		      facts_are(&ix.v[6], "v1", "Service", NULL, NULL),
+	      "index: an item added gets its facts");
+out:
+	cm_index_free(&ix);
+	cm_diags_free(&d);
+	cm_arena_free(a);
+}
+
 int main(void)
 {
 	cm_dec d, q;
@@ -305,6 +400,7 @@ int main(void)
 	test_positions();
 	test_tags_utf16();
 	test_plain_special();
+	test_index();
 	dec_op("1500", '*', "1.15", "1725");
 	dec_op("3000", '*', "2.0", "6000");
 	dec_op("500", '*', "0.5", "250");

@@ -102,3 +102,79 @@ bool cm_is_orchestrator_key(const char *key)
 	       !strncmp(key, "config.k8s.io/", 14) ||
 	       !strncmp(key, "kustomize.config.k8s.io/", 24);
 }
+
+cm_item_facts cm_item_facts_of(const cm_node *item)
+{
+	cm_item_facts f;
+
+	memset(&f, 0, sizeof(f));
+	if (!item || item->kind != CM_MAP)
+		return f;
+	f.flags = CM_IF_MAP;
+	f.api = cm_map_str(item, "apiVersion");
+	f.kind = cm_map_str(item, "kind");
+	f.name = cm_map_str(item, "metadata.name");
+	f.ns = cm_map_str(item, "metadata.namespace");
+	f.workload = (uint8_t)cm_item_workload(item);
+	if (cm_item_is_local_config(item))
+		f.flags |= CM_IF_LOCAL;
+	if (f.api && strncmp(f.api, "costmon.dev/", 12) == 0)
+		f.flags |= CM_IF_COSTMON;
+	return f;
+}
+
+/* Room for n facts in ix. 0 or -1. */
+static int cm_index_room(cm_index *ix, size_t n)
+{
+	size_t cap;
+	cm_item_facts *v;
+
+	if (n <= ix->cap)
+		return 0;
+	cap = ix->cap ? ix->cap : 16;
+	while (cap < n)
+		cap *= 2;
+	v = realloc(ix->v, cap * sizeof(*v));
+	if (!v)
+		return -1;
+	ix->v = v;
+	ix->cap = cap;
+	return 0;
+}
+
+int cm_index_build(cm_index *ix, cm_node *items)
+{
+	size_t i;
+
+	memset(ix, 0, sizeof(*ix));
+	ix->items = items;
+	if (!items || items->kind != CM_SEQ)
+		return 0;
+	if (cm_index_room(ix, items->len) < 0)
+		return -1;
+	for (i = 0; i < items->len; i++)
+		ix->v[i] = cm_item_facts_of(&items->u.kids[i]);
+	ix->n = items->len;
+	return 0;
+}
+
+int cm_index_put(cm_arena *a, cm_index *ix, size_t i, cm_node obj)
+{
+	if (i < ix->n) {
+		ix->items->u.kids[i] = obj;
+		ix->v[i] = cm_item_facts_of(&ix->items->u.kids[i]);
+		return 0;
+	}
+	if (cm_index_room(ix, ix->n + 1) < 0 ||
+	    cm_seq_push(a, ix->items, obj) < 0)
+		return -1;
+	ix->v[ix->n] = cm_item_facts_of(&ix->items->u.kids[ix->n]);
+	ix->n++;
+	return 0;
+}
+
+void cm_index_free(cm_index *ix)
+{
+	free(ix->v);
+	memset(ix, 0, sizeof(*ix));
+}

@@ -8,30 +8,20 @@
 #include "../read/parse.h"
 #include "builtin.h"
 
-bool cm_is_costmon_object(const cm_node *item)
-{
-	const char *api = cm_map_str(item, "apiVersion");
-
-	return api && strncmp(api, "costmon.dev/", 12) == 0;
-}
-
-const cm_node *cm_find_workload(const cm_node *items, const char *svc)
+const cm_node *cm_find_workload(const cm_index *ix, const char *svc)
 {
 	const cm_node *only = NULL;
-	uint32_t i, count = 0;
+	size_t i, count = 0;
 
-	for (i = 0; items && i < items->len; i++) {
-		const cm_node *it = &items->u.kids[i];
-		const char *name;
+	for (i = 0; ix && i < ix->n; i++) {
+		const cm_item_facts *f = &ix->v[i];
 
-		if (it->kind != CM_MAP || cm_item_is_local_config(it) ||
-		    cm_is_costmon_object(it) ||
-		    cm_item_workload(it) == CM_WORKLOAD_NONE)
+		if (!cm_facts_changeable(f) ||
+		    f->workload == CM_WORKLOAD_NONE)
 			continue;
-		name = cm_map_str(it, "metadata.name");
-		if (name && !strcmp(name, svc))
-			return it;
-		only = it;
+		if (f->name && !strcmp(f->name, svc))
+			return &ix->items->u.kids[i];
+		only = &ix->items->u.kids[i];
 		count++;
 	}
 	return count == 1 ? only : NULL;
@@ -76,7 +66,7 @@ static cm_catalog_entry *cm_catalog_slot(cm_catalog *cat, const char *kind,
 	return NULL;
 }
 
-int cm_catalog_build(cm_arena *a, const cm_node *items, cm_catalog *cat,
+int cm_catalog_build(cm_arena *a, const cm_index *ix, cm_catalog *cat,
 		     cm_diags *diags)
 {
 	static const cm_parse_limits lim = {CM_MAX_DEPTH, CM_MAX_ALIAS_NODES,
@@ -97,14 +87,15 @@ int cm_catalog_build(cm_arena *a, const cm_node *items, cm_catalog *cat,
 				   &s.docs[0], true) < 0)
 			goto oom;
 	}
-	for (i = 0; items && i < items->len; i++) {
-		const cm_node *it = &items->u.kids[i];
-		const char *kind = cm_map_str(it, "kind");
-		const char *name = cm_map_str(it, "metadata.name");
+	for (i = 0; ix && i < ix->n; i++) {
+		const cm_node *it = &ix->items->u.kids[i];
+		const char *kind = ix->v[i].kind;
+		const char *name = ix->v[i].name;
 		cm_where w;
 		cm_catalog_entry *e;
 
-		if (!cm_is_costmon_object(it) || !cm_is_profile_kind(kind))
+		if (!(ix->v[i].flags & CM_IF_COSTMON) ||
+		    !cm_is_profile_kind(kind))
 			continue;
 		w = cm_item_where(it);
 		if (!name || !*name) {
@@ -116,7 +107,7 @@ int cm_catalog_build(cm_arena *a, const cm_node *items, cm_catalog *cat,
 			rc = -1;
 			continue;
 		}
-		if (!cm_item_is_local_config(it))
+		if (!(ix->v[i].flags & CM_IF_LOCAL))
 			cm_diag_add(diags, CM_SEV_WARNING, &w,
 				    "%s \"%s\" is not marked "
 				    "config.kubernetes.io/local-config: \"true\"; "

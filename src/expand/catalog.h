@@ -23,6 +23,7 @@
 
 #include "../core/arena.h"
 #include "../core/diag.h"
+#include "../core/item.h"
 #include "../core/node.h"
 
 typedef struct cm_catalog_entry {
@@ -37,26 +38,22 @@ typedef struct cm_catalog {
 	size_t n, cap;
 } cm_catalog;
 
-/* True when item is one of costmon's own objects (apiVersion group
- * costmon.dev): configuration, never labelled or changed. */
-bool cm_is_costmon_object(const cm_node *item);
-
 /*
- * The service's workload in items (a sequence, may be NULL): the one
+ * The service's workload among the items of ix (may be NULL): the one
  * named svc, else the only workload in the list. NULL when there is none
  * or it is ambiguous. Local-config items and costmon objects are never
- * taken. The result points into items.
+ * taken. The result points into the items.
  */
-const cm_node *cm_find_workload(const cm_node *items, const char *svc);
+const cm_node *cm_find_workload(const cm_index *ix, const char *svc);
 
 /*
- * Build the catalog: built-ins (parsed into a), then the profile items of
- * items (a sequence, may be NULL). Returns 0, or -1 after reporting
+ * Build the catalog: built-ins (parsed into a), then the profile items
+ * among the items of ix (may be NULL). Returns 0, or -1 after reporting
  * (duplicate item names, a profile without a name, out of memory).
  * Profile items not marked local-config get a warning: kustomize and kpt
  * would send them to the cluster.
  */
-int cm_catalog_build(cm_arena *a, const cm_node *items, cm_catalog *cat,
+int cm_catalog_build(cm_arena *a, const cm_index *ix, cm_catalog *cat,
 		     cm_diags *diags);
 
 void cm_catalog_free(cm_catalog *cat);

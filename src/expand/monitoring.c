@@ -1213,10 +1213,11 @@ static bool cm_ns_eq(const char *x, const char *y)
 	return (!x && !y) || (x && y && !strcmp(x, y));
 }
 
-static bool cm_usable(const cm_node *it)
+/* True when the item of facts f is a Service of the core group. */
+static bool cm_is_service(const cm_item_facts *f)
 {
-	return it->kind == CM_MAP && !cm_item_is_local_config(it) &&
-	       !cm_is_costmon_object(it);
+	return cm_facts_changeable(f) && f->kind &&
+	       !strcmp(f->kind, "Service") && f->api && !strcmp(f->api, "v1");
 }
 
 /* True when every pair of sel (a mapping) is in labels. */
@@ -1287,7 +1288,7 @@ static bool cm_matchers_use_workload(const cm_matchers *m)
  * told apart. 0 or -1 (reported).
  */
 static int cm_plan_workload(cm_mon_plan *plan, const cm_config *cfg,
-			    const cm_node *items, const cm_node *wl,
+			    const cm_index *ix, const cm_node *wl,
 			    cm_diags *diags)
 {
 	const cm_mon_profile *p = &plan->profile;
@@ -1299,19 +1300,17 @@ static int cm_plan_workload(cm_mon_plan *plan, const cm_config *cfg,
 	plan->workload_name = wl ? cm_map_str(wl, "metadata.name") : NULL;
 	if (!plan->workload_name)
 		plan->workload_name = cfg->service;
-	if (wl || !items || !plan->prometheus ||
+	if (wl || !ix || !plan->prometheus ||
 	    !(cm_matchers_use_workload(&p->selector) ||
 	      cm_matchers_use_workload(&p->errors) ||
 	      (p->has_resources && cm_matchers_use_workload(&p->res_selector))))
 		return 0;
-	for (i = 0; i < items->len; i++) {
-		const cm_node *it = &items->u.kids[i];
-		const char *name = cm_map_str(it, "metadata.name");
-		const char *kind = cm_map_str(it, "kind");
+	for (i = 0; i < ix->n; i++) {
+		const char *name = ix->v[i].name;
+		const char *kind = ix->v[i].kind;
 
-		if (it->kind != CM_MAP || cm_item_is_local_config(it) ||
-		    cm_is_costmon_object(it) ||
-		    cm_item_workload(it) == CM_WORKLOAD_NONE)
+		if (!cm_facts_changeable(&ix->v[i]) ||
+		    ix->v[i].workload == CM_WORKLOAD_NONE)
 			continue;
 		if (strlen(names) + (name ? strlen(name) : 0) +
 			    (kind ? strlen(kind) : 0) + 8 < sizeof(names))
@@ -1348,11 +1347,11 @@ static int cm_plan_workload(cm_mon_plan *plan, const cm_config *cfg,
  * cannot be scraped, that is an error. 0 or -1.
  */
 static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
-			   const cm_config *cfg, const cm_node *items,
+			   const cm_config *cfg, const cm_index *ix,
 			   cm_diags *diags)
 {
 	const cm_mon_profile *p = &plan->profile;
-	const cm_node *wl = cm_find_workload(items, cfg->service);
+	const cm_node *wl = cm_find_workload(ix, cfg->service);
 	const cm_node *pods = wl ? cm_item_pod_labels(wl) : NULL;
 	const char *ns = wl ? cm_map_str(wl, "metadata.namespace") : NULL;
 	const char *wl_kind = wl ? cm_map_str(wl, "kind") : "workload";
@@ -1364,7 +1363,7 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 	uint32_t i;
 
 	plan->workload = wl;
-	if (cm_plan_workload(plan, cfg, items, wl, diags) < 0)
+	if (cm_plan_workload(plan, cfg, ix, wl, diags) < 0)
 		return -1;
 	if (!need || !plan->prometheus)
 		return 0;
@@ -1372,19 +1371,18 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 		       sizeof(pname));
 	cm_config_path(cfg, "monitoring.serviceSelector", "serviceSelector",
 		       psel, sizeof(psel));
-	plan->targets = cm_arena_alloc(a, (items && items->len ? items->len : 1) *
+	plan->targets = cm_arena_alloc(a, (ix && ix->n ? ix->n : 1) *
 						  sizeof(char *));
-	plan->target_nodes = cm_arena_alloc(a, (items && items->len ? items->len : 1) *
+	plan->target_nodes = cm_arena_alloc(a, (ix && ix->n ? ix->n : 1) *
 						       sizeof(cm_node *));
 	if (!plan->targets || !plan->target_nodes)
 		return -1;
-	for (i = 0; pods && i < items->len; i++) {
-		const cm_node *it = &items->u.kids[i];
-		const char *name = cm_map_str(it, "metadata.name");
+	for (i = 0; pods && i < ix->n; i++) {
+		const cm_node *it = &ix->items->u.kids[i];
+		const char *name = ix->v[i].name;
 
-		if (!cm_usable(it) || !cm_scalar_is(cm_map_get(it, "kind"), "Service") ||
-		    !cm_scalar_is(cm_map_get(it, "apiVersion"), "v1") || !name ||
-		    !cm_ns_eq(cm_map_str(it, "metadata.namespace"), ns) ||
+		if (!cm_is_service(&ix->v[i]) || !name ||
+		    !cm_ns_eq(ix->v[i].ns, ns) ||
 		    !cm_selects(cm_map_path(it, "spec.selector"), pods))
 			continue;
 		if (cfg->service_name && strcmp(cfg->service_name, name))
@@ -1404,14 +1402,13 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 	}
 	/* No Service selects the pods (no workload in the input, or a
 	 * Service without a selector): the Service named like the service. */
-	for (i = 0; !nsel && items && i < items->len; i++) {
-		const cm_node *it = &items->u.kids[i];
-		const char *name = cm_map_str(it, "metadata.name");
+	for (i = 0; !nsel && ix && i < ix->n; i++) {
+		const cm_node *it = &ix->items->u.kids[i];
+		const char *name = ix->v[i].name;
 
-		if (!cm_usable(it) || !cm_scalar_is(cm_map_get(it, "kind"), "Service") ||
-		    !cm_scalar_is(cm_map_get(it, "apiVersion"), "v1") || !name ||
+		if (!cm_is_service(&ix->v[i]) || !name ||
 		    strcmp(name, cfg->service_name ? cfg->service_name : cfg->service) ||
-		    (wl && !cm_ns_eq(cm_map_str(it, "metadata.namespace"), ns)))
+		    (wl && !cm_ns_eq(ix->v[i].ns, ns)))
 			continue;
 		nsel++;
 		snprintf(names, sizeof(names), "\"%s\"", name);
@@ -1444,7 +1441,7 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 		plan->target_nodes[0] = NULL;
 		plan->n_targets = 1;
 		plan->targets_from = "spec.monitoring.serviceName";
-		if (p->has_endpoint && !cfg->service_selector && items) {
+		if (p->has_endpoint && !cfg->service_selector && ix) {
 			char eg[320];
 
 			snprintf(eg, sizeof(eg),
@@ -1466,7 +1463,7 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 		}
 		return 0;
 	}
-	if (!items)
+	if (!ix)
 		return 0; /* krm-fn expand: nothing to look in */
 	if (!cm_uses_targets(p)) {
 		/* The series are not selected by the Service's name, so they
@@ -1498,7 +1495,7 @@ static int cm_plan_targets(cm_arena *a, cm_mon_plan *plan,
 }
 
 int cm_mon_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
-		  const char *namespace_, const cm_node *items,
+		  const char *namespace_, const cm_index *ix,
 		  cm_mon_plan *plan, cm_diags *diags)
 {
 	const cm_catalog_entry *e;
@@ -1690,7 +1687,7 @@ int cm_mon_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
 			return -1;
 		}
 	}
-	if (rc == 0 && cm_plan_targets(a, plan, cfg, items, diags) < 0)
+	if (rc == 0 && cm_plan_targets(a, plan, cfg, ix, diags) < 0)
 		rc = -1;
 	return rc;
 }

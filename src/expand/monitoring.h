@@ -228,16 +228,17 @@ int cm_mon_profile_decode(cm_arena *a, const cm_catalog_entry *e,
 
 /*
  * Expand cfg's monitoring profile (cfg->monitoring_profile must be set).
- * namespace_ is the namespace of the generated objects, or NULL. items
- * (a sequence, or NULL when there is no input, as for `krm-fn expand`)
- * is where the workload and the Services that select its pods are
- * looked up; *workload gets the workload (may be NULL). A configuration
+ * namespace_ is the namespace of the generated objects, or NULL. ix
+ * (the index of the items, core/item.h; NULL when there is no input, as
+ * for `krm-fn expand`) is where the workload and the Services that
+ * select its pods are looked up; plan->workload gets the workload (may
+ * be NULL). A configuration
  * that leaves an SLI necessarily empty (no target Service known, a
  * Service that cannot be selected or has no such port) is an error.
  * Returns 0, or -1 after reporting every problem.
  */
 int cm_mon_expand(cm_arena *a, const cm_config *cfg, const cm_catalog *cat,
-		  const char *namespace_, const cm_node *items,
+		  const char *namespace_, const cm_index *ix,
 		  cm_mon_plan *plan, cm_diags *diags);
 
 /*

@@ -204,8 +204,17 @@ int cm_profiles_process(cm_buf *catalogs, const char *const *names, size_t n,
 				items.u.kids[items.len++] = streams[i].docs[k];
 	}
 	first[n] = items.len;
-	if (cm_catalog_build(a, &items, &cat, diags) < 0)
-		goto out;
+	{
+		cm_index ix;
+		int rc_cat;
+
+		if (cm_index_build(&ix, &items) < 0)
+			goto oom;
+		rc_cat = cm_catalog_build(a, &ix, &cat, diags);
+		cm_index_free(&ix);
+		if (rc_cat < 0)
+			goto out;
+	}
 	qsort(cat.v, cat.n, sizeof(*cat.v), cm_cmp_entry);
 	for (i = 0; i < cat.n; i++) {
 		const cm_catalog_entry *e = &cat.v[i];

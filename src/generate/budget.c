@@ -391,7 +391,7 @@ static cm_node gen_alert_rules(cm_bgen *g, const char *svc_key)
 
 int cm_generate_budget(cm_arena *a, const cm_config *cfg,
 		       const cm_catalog *cat, const cm_cost_plan *plan,
-		       cm_node *items, const cm_label_set *ls,
+		       cm_index *ix, const cm_label_set *ls,
 		       cm_diags *diags)
 {
 	const cm_catalog_entry *mon = NULL;
@@ -423,7 +423,7 @@ int cm_generate_budget(cm_arena *a, const cm_config *cfg,
 			    w.field_path, cfg->cost.budget_record, cfg->service);
 		goto out;
 	}
-	wl = cm_find_workload(items, cfg->service);
+	wl = cm_find_workload(ix, cfg->service);
 	g.ns = cfg->namespace_ && *cfg->namespace_ ? cfg->namespace_
 	       : wl ? cm_map_str(wl, "metadata.namespace") : NULL;
 	if (cfg->monitoring_profile && *cfg->monitoring_profile)
@@ -474,10 +474,10 @@ int cm_generate_budget(cm_arena *a, const cm_config *cfg,
 	}
 	if (g.ob.oom)
 		goto oom;
-	if (cm_labels_apply(a, &gen, ls, diags) < 0)
+	if (cm_labels_apply(a, &gen, NULL, ls, diags) < 0)
 		goto out;
 	for (i = 0; i < gen.len; i++)
-		if (cm_gen_upsert(a, items, gen.u.kids[i]) < 0)
+		if (cm_gen_upsert(a, ix, gen.u.kids[i]) < 0)
 			goto oom;
 	rc = 0;
 	goto out;

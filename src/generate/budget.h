@@ -30,6 +30,7 @@
 #include "../config/config.h"
 #include "../core/arena.h"
 #include "../core/diag.h"
+#include "../core/item.h"
 #include "../core/node.h"
 #include "../expand/catalog.h"
 #include "../expand/cost.h"
@@ -41,13 +42,13 @@
 #define CM_RECORD_DATA_KEY "budget.json"
 
 /*
- * Generate the budget record and alerts for plan into items (a
- * sequence; it may grow). labels are the cost labels put on the items.
- * Returns 0, or -1 after reporting.
+ * Generate the budget record and alerts for plan into the items of ix
+ * (core/item.h; the sequence may grow, the index is kept). labels are
+ * the cost labels put on the items. Returns 0, or -1 after reporting.
  */
 int cm_generate_budget(cm_arena *a, const cm_config *cfg,
 		       const cm_catalog *cat, const cm_cost_plan *plan,
-		       cm_node *items, const cm_label_set *labels,
+		       cm_index *ix, const cm_label_set *labels,
 		       cm_diags *diags);
 
 #endif

@@ -919,22 +919,22 @@ static void ncopy_pairs(cm_ob *b, cm_node *dst, const cm_node *src,
  * either form when the dashboard is off).
  */
 static void cm_dash_stale(const cm_mon_plan *mon, const cm_dash_plan *dash,
-			  const cm_node *items, cm_diags *diags)
+			  const cm_index *ix, cm_diags *diags)
 {
 	char name[600];
 	uint32_t i, k;
 
 	snprintf(name, sizeof(name), "%s-dashboard", mon->service);
-	for (i = 0; items && items->kind == CM_SEQ && i < items->len; i++) {
-		const cm_node *it = &items->u.kids[i];
-		const char *kind = cm_map_str(it, "kind");
-		const char *ns = cm_map_str(it, "metadata.namespace");
+	for (i = 0; ix && i < ix->n; i++) {
+		const cm_node *it = &ix->items->u.kids[i];
+		const char *kind = ix->v[i].kind;
+		const char *ns = ix->v[i].ns;
 		const cm_node *data;
 		bool is_cm = false, same_ns;
 		cm_where w;
 
-		if (it->kind != CM_MAP || !kind ||
-		    !cm_scalar_is(cm_map_path(it, "metadata.name"), name))
+		if (!(ix->v[i].flags & CM_IF_MAP) || !kind || !ix->v[i].name ||
+		    strcmp(ix->v[i].name, name))
 			continue;
 		same_ns = (!ns && !mon->namespace_) ||
 			  (ns && mon->namespace_ && !strcmp(ns, mon->namespace_));
@@ -968,7 +968,7 @@ static void cm_dash_stale(const cm_mon_plan *mon, const cm_dash_plan *dash,
 }
 
 int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
-			  const cm_dash_plan *dash, const cm_node *items,
+			  const cm_dash_plan *dash, const cm_index *ix,
 			  cm_node *gen, cm_diags *diags)
 {
 	cm_node obj = cm_map_new(), md = cm_map_new(), labels = cm_map_new();
@@ -977,7 +977,7 @@ int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
 	char *json = NULL;
 	int rc = -1;
 
-	cm_dash_stale(mon, dash, items, diags);
+	cm_dash_stale(mon, dash, ix, diags);
 	if (!dash->on)
 		return 0;
 	if (cm_dashboard_json(mon, dash, &json, diags) < 0)

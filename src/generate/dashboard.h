@@ -28,6 +28,7 @@
 #include "../config/config.h"
 #include "../core/arena.h"
 #include "../core/diag.h"
+#include "../core/item.h"
 #include "../core/node.h"
 #include "../expand/dashplan.h"
 #include "../expand/monitoring.h"
@@ -42,15 +43,16 @@
 
 /*
  * Append the dashboard object of plan dash (nothing when dash->on is
- * false) for the monitoring plan mon to gen (a sequence). items (may be
- * NULL) is the input: a dashboard of the other delivery form, or one
+ * false) for the monitoring plan mon to gen (a sequence). ix (the index
+ * of the input's items, core/item.h; may be NULL): a dashboard of the
+ * other delivery form, or one
  * that is now turned off, left there by an earlier run (same namespace
  * and name) gets a warning, since Grafana would keep loading it.
  * Returns 0, or -1 after reporting (out of memory, JSON over
  * CM_DASH_JSON_MAX).
  */
 int cm_generate_dashboard(cm_arena *a, const cm_mon_plan *mon,
-			  const cm_dash_plan *dash, const cm_node *items,
+			  const cm_dash_plan *dash, const cm_index *ix,
 			  cm_node *gen, cm_diags *diags);
 
 /*

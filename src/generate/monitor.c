@@ -883,17 +883,17 @@ out:
 
 /* ---- putting them in the list ---- */
 
-/* Put obj into items (see object.h). */
-static void gupsert(cm_gen *g, cm_node *items, cm_node obj)
+/* Put obj into the items of ix (see object.h). */
+static void gupsert(cm_gen *g, cm_index *ix, cm_node obj)
 {
-	if (!g->ob.oom && cm_gen_upsert(g->ob.a, items, obj) < 0)
+	if (!g->ob.oom && cm_gen_upsert(g->ob.a, ix, obj) < 0)
 		g->ob.oom = 1;
 }
 
 /* ---- putting them together ---- */
 
 int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
-			   const cm_catalog *cat, cm_node *items,
+			   const cm_catalog *cat, cm_index *ix,
 			   const cm_label_set *ls, cm_diags *diags)
 {
 	const cm_node *wl;
@@ -915,10 +915,10 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 	cm_buf_init(&g.rsel, CM_PROMQL_MAX);
 	cm_buf_init(&g.usel, CM_PROMQL_MAX);
 
-	wl = cm_find_workload(items, cfg->service);
+	wl = cm_find_workload(ix, cfg->service);
 	ns = cfg->namespace_ && *cfg->namespace_ ? cfg->namespace_
 	     : wl ? cm_map_str(wl, "metadata.namespace") : NULL;
-	if (cm_mon_expand(a, cfg, cat, ns, items, &g.plan, diags) < 0)
+	if (cm_mon_expand(a, cfg, cat, ns, ix, &g.plan, diags) < 0)
 		goto out;
 	if (!ns && g.plan.prometheus &&
 	    (g.plan.profile.has_traffic || g.plan.profile.has_resources ||
@@ -988,16 +988,16 @@ int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
 		cm_dash_plan dash;
 
 		if (cm_dash_expand(a, cfg, cat, &g.plan, &dash, diags) < 0 ||
-		    cm_generate_dashboard(a, &g.plan, &dash, items, &gen,
+		    cm_generate_dashboard(a, &g.plan, &dash, ix, &gen,
 					  diags) < 0)
 			goto out;
 	}
 	if (g.ob.oom)
 		goto oom;
-	if (cm_labels_apply(a, &gen, ls, diags) < 0)
+	if (cm_labels_apply(a, &gen, NULL, ls, diags) < 0)
 		goto out;
 	for (i = 0; i < gen.len; i++)
-		gupsert(&g, items, gen.u.kids[i]);
+		gupsert(&g, ix, gen.u.kids[i]);
 	if (g.ob.oom)
 		goto oom;
 	rc = 0;

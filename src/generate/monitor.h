@@ -28,17 +28,19 @@
 #include "../config/config.h"
 #include "../core/arena.h"
 #include "../core/diag.h"
+#include "../core/item.h"
 #include "../core/node.h"
 #include "../expand/catalog.h"
 #include "../transform/labels.h"
 
 /*
  * Generate the monitoring objects for cfg (nothing when no monitoring
- * profile is named) into items (a sequence; it may grow). labels are the
- * cost labels to put on them. Returns 0, or -1 after reporting.
+ * profile is named) into the items of ix (core/item.h; the sequence may
+ * grow, the index is kept). labels are the cost labels to put on them.
+ * Returns 0, or -1 after reporting.
  */
 int cm_generate_monitoring(cm_arena *a, const cm_config *cfg,
-			   const cm_catalog *cat, cm_node *items,
+			   const cm_catalog *cat, cm_index *ix,
 			   const cm_label_set *labels, cm_diags *diags);
 
 #endif

@@ -55,22 +55,22 @@ static bool cm_same_data(const cm_node *x, const cm_node *y)
 	}
 }
 
-int cm_gen_upsert(cm_arena *a, cm_node *items, cm_node obj)
+int cm_gen_upsert(cm_arena *a, cm_index *ix, cm_node obj)
 {
 	const char *kind = cm_map_str(&obj, "kind");
 	const char *name = cm_map_str(&obj, "metadata.name");
 	const char *ns = cm_map_str(&obj, "metadata.namespace");
-	uint32_t i, k;
+	size_t i;
+	uint32_t k;
 
-	for (i = 0; i < items->len; i++) {
-		cm_node *it = &items->u.kids[i];
+	for (i = 0; kind && name && i < ix->n; i++) {
+		const cm_item_facts *f = &ix->v[i];
+		cm_node *it = &ix->items->u.kids[i];
 		const cm_node *old_ann;
 		cm_node *md, *ann;
 
-		if (it->kind != CM_MAP ||
-		    !cm_scalar_is(cm_map_get(it, "kind"), kind) ||
-		    !cm_scalar_is(cm_map_path(it, "metadata.name"), name) ||
-		    !cm_ns_same(cm_map_str(it, "metadata.namespace"), ns))
+		if (!(f->flags & CM_IF_MAP) || !f->kind || strcmp(f->kind, kind) ||
+		    !f->name || strcmp(f->name, name) || !cm_ns_same(f->ns, ns))
 			continue;
 		old_ann = cm_map_path(it, "metadata.annotations");
 		md = cm_map_get(&obj, "metadata");
@@ -91,10 +91,10 @@ int cm_gen_upsert(cm_arena *a, cm_node *items, cm_node obj)
 				return -1;
 		}
 		if (!cm_same_data(it, &obj))
-			*it = obj;
+			return cm_index_put(a, ix, i, obj);
 		return 0;
 	}
-	return cm_seq_push(a, items, obj);
+	return cm_index_put(a, ix, ix->n, obj);
 }
 
 /* ---- the object builder ---- */

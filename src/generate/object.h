@@ -26,6 +26,7 @@
 #define CM_OBJECT_H
 
 #include "../core/arena.h"
+#include "../core/item.h"
 #include "../core/node.h"
 
 /* The object builder: an arena and the sticky out-of-memory flag. */
@@ -60,11 +61,12 @@ const char *cm_ob_fmt(cm_ob *b, const char *fmt, ...)
 const char *cm_ob_dup(cm_ob *b, const char *s);
 
 /*
- * Replace the item of the same kind, namespace and name as obj, keeping
- * that item's own orchestrator annotations, or append obj. Returns 0, or
- * -1 when out of memory (items is then unchanged or holds obj).
+ * Replace the item of ix (core/item.h) of the same kind, namespace and
+ * name as obj, keeping that item's own orchestrator annotations, or
+ * append obj; the index is kept. Returns 0, or -1 when out of memory
+ * (the items are then unchanged or hold obj).
  */
-int cm_gen_upsert(cm_arena *a, cm_node *items, cm_node obj);
+int cm_gen_upsert(cm_arena *a, cm_index *ix, cm_node obj);
 
 /*
  * Set spec of PrometheusRule pr to one rule group: spec.groups =

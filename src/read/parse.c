@@ -22,17 +22,25 @@ typedef struct cm_anchor {
 
 /*
  * Scalars up to a few lines long (keys, "v1", image names, paths...)
- * repeat all through a large input: each distinct text is stored once and
- * shared (node.h allows it, scalar text being immutable). Open
- * addressing; once the table is half full, new texts are stored again
- * (each time), but the texts in it are still shared.
+ * repeat all through a large input: a text equal to one stored recently
+ * is shared (node.h allows it, scalar text being immutable). A cache,
+ * not a set: each slot holds the last text whose hash led there, so it
+ * keeps the texts that repeat (keys, and an item's name in its labels
+ * and selectors) and lets go of the ones that do not, and it is small
+ * enough to stay in the processor's cache while libyaml runs.
  */
-#define CM_INTERN_SLOTS_MAX 65536
+#define CM_INTERN_SLOTS_MAX 2048
 #define CM_INTERN_MAX_LEN 128
+
+#define CM_INTERN_HEAD 16
 
 typedef struct cm_intern {
 	const char *str; /* in the arena, or NULL */
-	size_t len;
+	uint32_t len;
+	uint32_t tag; /* the hash's high bits: most misses stop here */
+	/* The text's first bytes, so that a short text is compared here,
+	 * not where it is stored (a cache miss away). */
+	char head[CM_INTERN_HEAD];
 } cm_intern;
 
 typedef struct cm_builder {
@@ -62,7 +70,7 @@ typedef struct cm_builder {
 	size_t ci, bi; /* a known pair, moved as marks are asked for */
 	int spans;    /* the text can be written back (LF or CR LF breaks) */
 	cm_intern *intern; /* nintern slots (a power of two), or NULL */
-	size_t nintern, interned;
+	size_t nintern;
 } cm_builder;
 
 /* Eight bytes of s as one word (any alignment). */
@@ -71,6 +79,15 @@ static inline uint64_t cm_word(const char *s)
 	uint64_t w;
 
 	memcpy(&w, s, 8);
+	return w;
+}
+
+/* Four bytes of s as one word (any alignment). */
+static inline uint32_t cm_word4(const char *s)
+{
+	uint32_t w;
+
+	memcpy(&w, s, 4);
 	return w;
 }
 
@@ -89,9 +106,13 @@ static inline size_t cm_text_hash(const char *s, size_t n)
 	if (i < n) {
 		if (n >= 8) {
 			w = cm_word(s + n - 8); /* the last eight, overlapping */
+		} else if (n >= 4) {
+			/* The first and last four, overlapping: every byte. */
+			w = (uint64_t)cm_word4(s) << 32 | cm_word4(s + n - 4);
 		} else {
-			for (; i < n; i++)
-				w = w << 8 | (unsigned char)s[i];
+			w = (uint64_t)(unsigned char)s[0] << 16 |
+			    (uint64_t)(unsigned char)s[n / 2] << 8 |
+			    (unsigned char)s[n - 1];
 		}
 		h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
 		h ^= h >> 29;
@@ -109,6 +130,9 @@ static inline int cm_text_eq(const char *x, const char *y, size_t n)
 			return 0;
 	if (n >= 8)
 		return cm_word(x + n - 8) == cm_word(y + n - 8);
+	if (n >= 4)
+		return cm_word4(x) == cm_word4(y) &&
+		       cm_word4(x + n - 4) == cm_word4(y + n - 4);
 	for (; i < n; i++)
 		if (x[i] != y[i])
 			return 0;
@@ -116,30 +140,33 @@ static inline int cm_text_eq(const char *x, const char *y, size_t n)
 }
 
 /* The arena copy of n bytes of s, shared with an equal short text
- * copied before. NULL when the arena is full. */
+ * copied recently. NULL when the arena is full. */
 static const char *cm_text_copy(cm_builder *b, const char *s, size_t n)
 {
-	size_t i;
+	size_t h;
+	cm_intern *e;
 	char *p;
 
 	if (!b->intern || n > CM_INTERN_MAX_LEN)
 		return cm_arena_strndup(b->arena, s, n);
-	for (i = cm_text_hash(s, n) & (b->nintern - 1);;
-	     i = (i + 1) & (b->nintern - 1)) {
-		cm_intern *e = &b->intern[i];
-
-		if (!e->str) {
-			p = cm_arena_strndup(b->arena, s, n);
-			if (p && b->interned < b->nintern / 2) {
-				e->str = p;
-				e->len = n;
-				b->interned++;
-			}
-			return p;
-		}
-		if (e->len == n && cm_text_eq(e->str, s, n))
-			return e->str;
+	h = cm_text_hash(s, n);
+	e = &b->intern[h & (b->nintern - 1)];
+	if (e->str && e->tag == (uint32_t)(h >> 32) && e->len == n &&
+	    (n <= CM_INTERN_HEAD
+		     ? cm_text_eq(e->head, s, n)
+		     : cm_text_eq(e->head, s, CM_INTERN_HEAD) &&
+			       cm_text_eq(e->str + CM_INTERN_HEAD,
+					  s + CM_INTERN_HEAD,
+					  n - CM_INTERN_HEAD)))
+		return e->str;
+	p = cm_arena_strndup(b->arena, s, n);
+	if (p) {
+		e->str = p;
+		e->len = (uint32_t)n;
+		e->tag = (uint32_t)(h >> 32);
+		memcpy(e->head, s, n < CM_INTERN_HEAD ? n : CM_INTERN_HEAD);
 	}
+	return p;
 }
 
 /*
@@ -172,6 +199,7 @@ static inline uint32_t cm_byte_at(cm_builder *b, size_t ci)
 static void cm_spans_init(cm_builder *b)
 {
 	const unsigned char *t = (const unsigned char *)b->text;
+	uint64_t high = 0, crs = 0;
 	size_t i;
 
 	b->spans = 1;
@@ -179,23 +207,25 @@ static void cm_spans_init(cm_builder *b)
 			  t[2] == 0xBF
 		      ? 3
 		      : 0;
-	b->ascii = 1;
+	/* One pass over the text: any byte >= 0x80, any CR. */
 	for (i = b->base; i + 8 <= b->text_len; i += 8) {
-		uint64_t w;
+		const uint64_t ones = 0x0101010101010101ull;
+		uint64_t w, x;
 
 		memcpy(&w, t + i, 8);
-		if (w & 0x8080808080808080ull) {
-			b->ascii = 0;
-			break;
-		}
+		high |= w;
+		x = w ^ (ones * '\r'); /* a zero byte where w has a CR */
+		crs |= (x - ones) & ~x & (ones << 7);
 	}
-	for (; i < b->text_len && b->ascii; i++)
-		if (t[i] & 0x80)
-			b->ascii = 0;
+	for (; i < b->text_len; i++) {
+		high |= t[i];
+		crs |= t[i] == '\r';
+	}
+	b->ascii = !(high & 0x8080808080808080ull);
 	/* Line breaks other than LF and CR LF (a lone CR, NEL, LS, PS) would
 	 * put lines where the writer does not look for them: such text is
 	 * written by the emitter instead. */
-	for (i = 0; b->spans && i < b->text_len; i++) {
+	for (i = 0; crs && b->spans && i < b->text_len; i++) {
 		const unsigned char *cr = memchr(t + i, '\r', b->text_len - i);
 
 		if (!cr)
@@ -981,7 +1011,8 @@ int cm_parse(cm_arena *a, const char *text, size_t len, const char *name,
 	b.alias_budget = limits->max_alias_nodes;
 	b.alias_bytes = limits->max_alias_bytes;
 	cm_spans_init(&b);
-	/* About one slot per 256 bytes of text: 1,024 to 65,536. */
+	/* About one slot per 256 bytes of text: 1,024 to 2,048 (64 KiB, to
+	 * stay in the processor's cache). */
 	for (b.nintern = 1024; b.nintern < CM_INTERN_SLOTS_MAX &&
 			       b.nintern < len / 256;
 	     b.nintern *= 2)

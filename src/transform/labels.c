@@ -866,10 +866,10 @@ static void cm_label_template(cm_apply *x, cm_node *holder, const char *path,
 			  lpath, 1, 1);
 }
 
-/* The pod templates of a workload. */
-static void cm_label_pods(cm_apply *x, cm_node *item, const cm_label_set *s)
+/* The pod templates of a workload of kind wk. */
+static void cm_label_pods(cm_apply *x, cm_node *item, cm_workload wk,
+			  const cm_label_set *s)
 {
-	cm_workload wk = cm_item_workload(item);
 	cm_node *spec = cm_map_get(item, "spec");
 	cm_node *jt, *jspec;
 
@@ -893,8 +893,8 @@ static void cm_label_pods(cm_apply *x, cm_node *item, const cm_label_set *s)
 	}
 }
 
-int cm_labels_apply(cm_arena *a, cm_node *items, const cm_label_set *s,
-		    cm_diags *diags)
+int cm_labels_apply(cm_arena *a, cm_node *items, const cm_index *ix,
+		    const cm_label_set *s, cm_diags *diags)
 {
 	cm_apply x;
 	uint32_t i;
@@ -905,12 +905,13 @@ int cm_labels_apply(cm_arena *a, cm_node *items, const cm_label_set *s,
 	for (i = 0; i < items->len && !x.oom; i++) {
 		cm_node *it = &items->u.kids[i];
 		cm_node *md, *lab, *ann;
+		cm_item_facts f = ix && i < ix->n ? ix->v[i]
+						  : cm_item_facts_of(it);
 
-		if (it->kind != CM_MAP || cm_item_is_local_config(it) ||
-		    cm_is_costmon_object(it))
+		if (!cm_facts_changeable(&f))
 			continue;
 		x.item = it;
-		cm_label_pods(&x, it, s);
+		cm_label_pods(&x, it, (cm_workload)f.workload, s);
 		md = cm_ensure_map(&x, it, "metadata");
 		if (!md)
 			continue;

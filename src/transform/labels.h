@@ -31,6 +31,7 @@
 #include "../config/config.h"
 #include "../core/arena.h"
 #include "../core/diag.h"
+#include "../core/item.h"
 #include "../core/node.h"
 #include "../expand/cost.h"
 
@@ -139,11 +140,14 @@ size_t cm_labels_item_text(const cm_label_set *set);
 
 /*
  * Put the labels and budget annotations on every item of items (a
- * sequence of mappings). Returns 0, or -1 after reporting: the arena
- * is full, or a pod template label that the workload's selector uses
- * would change value (that item's label is then left as it was).
+ * sequence of mappings) that is not local-config nor one of costmon's
+ * own objects. ix is the index of items (core/item.h), or NULL for a
+ * list that has none (generated objects). Returns 0, or -1 after
+ * reporting: the arena is full, or a pod template label that the
+ * workload's selector uses would change value (that item's label is then
+ * left as it was).
  */
-int cm_labels_apply(cm_arena *a, cm_node *items, const cm_label_set *set,
-		    cm_diags *diags);
+int cm_labels_apply(cm_arena *a, cm_node *items, const cm_index *ix,
+		    const cm_label_set *set, cm_diags *diags);
 
 #endif

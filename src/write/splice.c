@@ -48,17 +48,27 @@ void cm_splice_free(cm_splice *sp)
 	sp->n = sp->cap = 0;
 }
 
+void cm_splice_edit_max(cm_splice *sp, size_t n)
+{
+	sp->edit_max = n;
+}
+
 /* A cheap hash of n bytes of s: the length and the first and last eight
- * bytes (equal texts still get compared in full). */
+ * bytes (equal texts still get compared in full), mixed so that every
+ * byte of them reaches the low bits: the label lines of an item and of
+ * its pod template differ only in their indentation and length, and
+ * must not share a slot. */
 static size_t sp_hash(const char *s, size_t n)
 {
-	uint64_t a = 0, b = 0;
+	uint64_t a = 0, b = 0, h;
 
 	memcpy(&a, s, n < 8 ? n : 8);
 	if (n > 8)
 		memcpy(&b, s + n - 8, 8);
-	return (size_t)(((a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^
-			 n) >> 16);
+	h = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xC2B2AE3D27D4EB4Full) ^ n;
+	h ^= h >> 31;
+	h *= 0xD6E8FEB86659FD93ull;
+	return (size_t)(h >> 32);
 }
 
 /* ---- edits ---- */
@@ -102,7 +112,8 @@ static void sp_drain(cm_splice *sp)
 		}
 	}
 	sp->niov = 0;
-	cm_buf_reset(sp->sink);
+	if (sp->sink)
+		cm_buf_reset(sp->sink);
 }
 
 /* Direct mode, with a file: queue n bytes at s (which stay where they
@@ -236,9 +247,18 @@ static void sp_end(cm_splice *sp, size_t off, size_t del, size_t mark)
 		sp_direct_edit(sp, off, del, mark);
 		return;
 	}
+	if (sp->edit_max && sp->n == sp->edit_max) {
+		sp->over = 1; /* stops the pass; the caller writes directly */
+		sp->fallback = 1;
+		return;
+	}
 	if (sp->n == sp->cap) {
 		size_t ncap = sp->cap ? sp->cap * 2 : 64;
-		cm_edit *v = realloc(sp->v, ncap * sizeof(*v));
+		cm_edit *v;
+
+		if (sp->edit_max && ncap > sp->edit_max)
+			ncap = sp->edit_max;
+		v = realloc(sp->v, ncap * sizeof(*v));
 
 		if (!v) {
 			sp->oom = 1;
@@ -1278,7 +1298,10 @@ static void sp_finish(cm_splice *sp)
 
 	if (sp->fallback || sp->oom || sp->direct)
 		return;
-	if (sp->n > 1)
+	/* Mostly made in input order already: sort only when not. */
+	for (i = 1; i < sp->n && sp_cmp(&sp->v[i - 1], &sp->v[i]) < 0; i++)
+		;
+	if (i < sp->n)
 		qsort(sp->v, sp->n, sizeof(*sp->v), sp_cmp);
 	for (i = 1; i < sp->n; i++)
 		if (sp->v[i].off < sp->v[i - 1].off + sp->v[i - 1].del)
@@ -1490,6 +1513,48 @@ int cm_splice_stream(cm_splice *sp, const cm_stream *s, const cm_node *orig,
 out:
 	free(keep);
 	return sp->oom ? -1 : 0;
+}
+
+size_t cm_splice_size(const cm_splice *sp)
+{
+	size_t total = sp->len, i;
+
+	for (i = 0; i < sp->n; i++)
+		total += sp->v[i].len - sp->v[i].del;
+	return total;
+}
+
+int cm_splice_send(cm_splice *sp, FILE *file)
+{
+	size_t pos = 0, i;
+
+	if (sp->fallback || sp->oom || sp->direct)
+		return -1;
+	sp->file = file;
+	sp->sink = NULL;
+	sp->niov = 0;
+	/* writev() goes past stdio: nothing may wait in it. */
+	errno = 0;
+	if (fflush(file) != 0) {
+		sp->werr = errno ? errno : EIO;
+		return -1;
+	}
+	for (i = 0; i < sp->n && !sp->werr; i++) {
+		const cm_edit *e = &sp->v[i];
+
+		if (e->off > pos)
+			sp_queue(sp, sp->src + pos, e->off - pos);
+		if (e->len)
+			sp_queue(sp, sp->text.data + e->text, e->len);
+		pos = e->off + e->del;
+	}
+	if (pos < sp->len && !sp->werr)
+		sp_queue(sp, sp->src + pos, sp->len - pos);
+	sp_drain(sp);
+	errno = 0;
+	if (!sp->werr && (fflush(file) != 0 || ferror(file)))
+		sp->werr = errno ? errno : EIO;
+	return sp->werr ? -1 : 0;
 }
 
 int cm_splice_write(const cm_splice *sp, cm_buf *out)

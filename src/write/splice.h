@@ -19,10 +19,14 @@
  *     not UTF-8), planning says so and the caller writes the tree with
  *     the emitter instead, as a whole.
  *   - Two ways to the same bytes: a plan (the sorted edit list, then
- *     cm_splice_write()), or direct writing (cm_splice_direct()): a pass
- *     that counts, then one that writes each edit as it is made. Direct
- *     writing keeps no edit list, so it needs the edits made in input
- *     order; it says when they are not, and the caller plans instead.
+ *     cm_splice_write() or cm_splice_send()), or direct writing
+ *     (cm_splice_direct()): a pass that counts, then one that writes each
+ *     edit as it is made. Direct writing keeps no edit list, so it needs
+ *     the edits made in input order; it says when they are not, and the
+ *     caller plans instead. A plan can be kept to a number of edits
+ *     (cm_splice_edit_max()), past which the caller writes directly.
+ *   - In a plan, an edit whose text equals the text of one made before
+ *     shares it: the same labels go into every item.
  *   - The walk skips read subtrees holding no entry of the trees' change
  *     log (cm_splice_marks(), arena.h): they are copied as they are.
  *
@@ -126,6 +130,10 @@ typedef struct cm_splice {
 	const uint32_t *marks;
 	size_t nmarks, mcur;
 	cm_splice_emits *emits; /* the emitter's texts, shared by passes */
+	/* A plan of more than edit_max edits (0: no limit) stops: over and
+	 * fallback are set (see cm_splice_edit_max()). */
+	size_t edit_max;
+	int over;
 } cm_splice;
 
 #define CM_SPLICE_COUNT 1
@@ -136,6 +144,14 @@ void cm_splice_init(cm_splice *sp, const char *src, size_t len, size_t max);
 
 /* Release the plan's memory (not the input). */
 void cm_splice_free(cm_splice *sp);
+
+/*
+ * Keep a plan to at most n edits (0: no limit): one that would need more
+ * stops with sp->over (and sp->fallback) set, so that the caller can
+ * write directly instead, without holding an edit list that grows with
+ * the input.
+ */
+void cm_splice_edit_max(cm_splice *sp, size_t n);
 
 /*
  * Let the planning functions skip read subtrees that hold none of the n
@@ -205,5 +221,17 @@ int cm_splice_stream(cm_splice *sp, const cm_stream *s, const cm_node *orig,
  * out's maximum is passed or memory runs out (out unchanged then).
  */
 int cm_splice_write(const cm_splice *sp, cm_buf *out);
+
+/* The bytes cm_splice_write() would append: the input with the edits. */
+size_t cm_splice_size(const cm_splice *sp);
+
+/*
+ * Write the input with the planned edits to file with writev(): the
+ * stretches of the input and the edit texts from where they are, nothing
+ * copied. The plan must be complete (no fallback). Returns 0, or -1 when
+ * a write failed (sp->werr holds its errno; part of the output may be
+ * out).
+ */
+int cm_splice_send(cm_splice *sp, FILE *file);
 
 #endif
