@@ -40,14 +40,26 @@ reps() {
 	if [ "$1" -le 1 ]; then echo 50
 	elif [ "$1" -le 100 ]; then echo 30
 	elif [ "$1" -le 1000 ]; then echo 10
-	else echo 11 # on a shared machine, enough runs to catch quiet ones
+	else echo 15 # on a shared machine, enough runs to catch quiet ones
 	fi
 }
 
-# best RUNS: the least time and the largest RSS of measure's lines.
+# best RUNS: the least time, the largest RSS and the least CPU time of
+# measure's lines.
 best() {
 	awk 'NR == 1 || $1 < t { t = $1 } $2 > m { m = $2 }
-	     END { print t, m }' "$1"
+	     NR == 1 || $3 < c { c = $3 } END { print t, m, c }' "$1"
+}
+
+# paired KRM_RUNS RT_RUNS: the median over the rounds of krm-fn's time
+# divided by the round trip's in the same round (a slow spell of the
+# machine hits both runs of a round, so their ratio moves less than the
+# times do).
+paired() {
+	paste -d ' ' "$1" "$2" | awk '{ print $1 / $4 }' | sort -g |
+		awk '{ v[NR] = $1 }
+		     END { if (NR % 2) print v[(NR + 1) / 2];
+			   else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # check_rl FILE N: FILE is a ResourceList (as libyaml writes it, block
@@ -113,10 +125,11 @@ for n in $SIZES; do
 		"$OUT/measure" 1 "$in" "$rout" "$HERE/roundtrip" \
 			>>"$OUT/rt-$n.runs" || die "timing roundtrip on $in failed"
 	done
-	read -r ksecs krss <<<"$(best "$OUT/krm-$n.runs")"
-	read -r rsecs rrss <<<"$(best "$OUT/rt-$n.runs")"
-	printf '%s %s %s %s %s %s %s\n' "$n" "$bytes" "$ksecs" "$krss" \
-		"$rsecs" "$rrss" "$same" >>"$results"
+	read -r ksecs krss kcpu <<<"$(best "$OUT/krm-$n.runs")"
+	read -r rsecs rrss rcpu <<<"$(best "$OUT/rt-$n.runs")"
+	pair=$(paired "$OUT/krm-$n.runs" "$OUT/rt-$n.runs")
+	printf '%s %s %s %s %s %s %s %s %s %s\n' "$n" "$bytes" "$ksecs" "$krss" \
+		"$rsecs" "$rrss" "$same" "$kcpu" "$rcpu" "$pair" >>"$results"
 done
 
 # Many small items: 100,000 one-line ConfigMaps (about 6 MB) must go
@@ -137,7 +150,7 @@ if [ "${SMALL:-100000}" -gt 0 ]; then
 		"$OUT/measure" 1 "$OUT/small-$n.yaml" "$OUT/small-$n.out" "$KRM" \
 			>>"$OUT/small-$n.runs" || src=1
 	done
-	read -r ssecs srss <<<"$(best "$OUT/small-$n.runs")"
+	read -r ssecs srss _ <<<"$(best "$OUT/small-$n.runs")"
 	printf '%s %s %s %s %s\n' "$n" "$(wc -c <"$OUT/small-$n.yaml")" \
 		"$ssecs" "$srss" "$src" >"$small"
 fi
