@@ -30,13 +30,28 @@ if [ $rc = 0 ] && [ ! -s "$T/err" ]; then ok "cli: KRM mode is quiet on success"
 if [ $rc = 0 ] && [ ! -s "$T/err" ]; then ok "cli: legacy mode is quiet on success"; else
 	not_ok "cli: legacy mode is quiet on success" "exit $rc" "$(cat "$T/err")"; fi
 
+# write_error NAME MESSAGE INPUT: krm-fn on INPUT, writing to a full disk
+# (MESSAGE "No space left on device") or to a reader that goes away after
+# 10 bytes ("Broken pipe"), exits 2 and says "cannot write the output:
+# MESSAGE" on stderr.
+write_error() {
+	local name=$1 msg=$2 input=$3 rc
+	if [ "$msg" = "Broken pipe" ]; then
+		"$KRM_FN" <"$input" 2>"$T/err" | head -c 10 >/dev/null
+		rc=${PIPESTATUS[0]}
+	else
+		"$KRM_FN" <"$input" >/dev/full 2>"$T/err"; rc=$?
+	fi
+	if [ "$rc" = 2 ] && grep -q "cannot write the output: $msg" "$T/err"; then
+		ok "$name"
+	else
+		not_ok "$name" "exit $rc" "$(cat "$T/err")"
+	fi
+}
+
 # A full disk is an I/O error: exit 2 and a message, in both modes.
-"$KRM_FN" <"$G/passthrough-block/input" >/dev/full 2>"$T/err"; rc=$?
-if [ $rc = 2 ] && grep -q 'cannot write the output: No space left on device' "$T/err"; then
-	ok "cli: full disk is reported (KRM mode)"
-else
-	not_ok "cli: full disk is reported (KRM mode)" "exit $rc" "$(cat "$T/err")"
-fi
+write_error "cli: full disk is reported (KRM mode)" \
+	"No space left on device" "$G/passthrough-block/input"
 (cd "$G/legacy-stream" && "$KRM_FN" profile.yaml <input >/dev/full 2>"$T/err"); rc=$?
 if [ $rc = 2 ] && grep -q 'No space left on device' "$T/err"; then
 	ok "cli: full disk is reported (legacy mode)"
@@ -58,31 +73,16 @@ with open(sys.argv[1], "w") as f:
     for i in range(20000):
         f.write("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-%d\n  data:\n    k: \"%d\"\n" % (i, i))
 PY
-"$KRM_FN" <"$T/big.yaml" 2>"$T/err" | head -c 10 >/dev/null
-rc=${PIPESTATUS[0]}
-if [ "$rc" = 2 ] && grep -q 'cannot write the output: Broken pipe' "$T/err"; then
-	ok "cli: closed pipe is reported"
-else
-	not_ok "cli: closed pipe is reported" "exit $rc" "$(cat "$T/err")"
-fi
+write_error "cli: closed pipe is reported" "Broken pipe" "$T/big.yaml"
 
 # The same for a large input from kpt (its items carry kpt's annotations),
 # read from a file (mapped, not copied) and written as it is spliced: the
 # write error is on stderr, not hidden as kpt's results would be.
 "$PYTHON" "$ROOT/bench/gen.py" 2000 >"$T/kpt-big.yaml"
-"$KRM_FN" <"$T/kpt-big.yaml" >/dev/full 2>"$T/err"; rc=$?
-if [ $rc = 2 ] && grep -q 'cannot write the output: No space left on device' "$T/err"; then
-	ok "cli: full disk is reported for a large kpt input"
-else
-	not_ok "cli: full disk is reported for a large kpt input" "exit $rc" "$(cat "$T/err")"
-fi
-"$KRM_FN" <"$T/kpt-big.yaml" 2>"$T/err" | head -c 10 >/dev/null
-rc=${PIPESTATUS[0]}
-if [ "$rc" = 2 ] && grep -q 'cannot write the output: Broken pipe' "$T/err"; then
-	ok "cli: closed pipe is reported for a large kpt input"
-else
-	not_ok "cli: closed pipe is reported for a large kpt input" "exit $rc" "$(cat "$T/err")"
-fi
+write_error "cli: full disk is reported for a large kpt input" \
+	"No space left on device" "$T/kpt-big.yaml"
+write_error "cli: closed pipe is reported for a large kpt input" \
+	"Broken pipe" "$T/kpt-big.yaml"
 # Mapped or read through a pipe, the same bytes come out.
 "$KRM_FN" <"$T/kpt-big.yaml" >"$T/out-file" 2>"$T/err"; rc1=$?
 cat "$T/kpt-big.yaml" | "$KRM_FN" >"$T/out-pipe" 2>>"$T/err"; rc2=$?

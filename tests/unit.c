@@ -21,7 +21,7 @@
 
 static int failures;
 
-static void check(int cond, const char *what);
+static int check(int cond, const char *what);
 
 /* True when node n of text carries CM_NF_SRC and spans exactly want. */
 static int span_is(const char *text, const cm_node *n, const char *want)
@@ -91,14 +91,25 @@ static void test_spans(void)
 	cm_arena_free(a);
 }
 
-static void check(int cond, const char *what)
+/* Print the check's line; returns cond. */
+static int check(int cond, const char *what)
 {
 	printf("%s - unit: %s\n", cond ? "ok" : "not ok", what);
 	failures += !cond;
+	return cond;
 }
 
 static const cm_parse_limits unit_lim = {CM_MAX_DEPTH, CM_MAX_ALIAS_NODES,
 					 CM_MAX_ALIAS_BYTES};
+
+/* True when the len bytes of text parse into a (not NULL) as exactly one
+ * document, in *s. */
+static int parse_one(cm_arena *a, const char *text, size_t len, cm_stream *s,
+		     cm_diags *d)
+{
+	return a && cm_parse(a, text, len, "t", &unit_lim, s, d) == 0 &&
+	       s->n == 1;
+}
 
 /* True when node n of stream s starts at line:col. */
 static int pos_is(cm_stream *s, const cm_node *n, unsigned line,
@@ -129,10 +140,8 @@ static void test_positions(void)
 	const cm_node *doc, *b;
 
 	cm_diags_init(&d);
-	check(a && cm_parse(a, lf, sizeof(lf) - 1, "t", &unit_lim, &s, &d) ==
-			   0 && s.n == 1,
-	      "positions: the text with every kind of line break parses");
-	if (s.n != 1)
+	if (!check(parse_one(a, lf, sizeof(lf) - 1, &s, &d),
+		   "positions: the text with every kind of line break parses"))
 		goto out;
 	doc = &s.docs[0];
 	b = cm_map_get(doc, "b");
@@ -177,10 +186,8 @@ static void test_tags_utf16(void)
 	const char *t;
 
 	cm_diags_init(&d);
-	check(a && cm_parse(a, text, sizeof(text) - 1, "t", &unit_lim, &s, &d) ==
-			   0 && s.n == 1,
-	      "tags: the tagged text parses");
-	if (s.n != 1)
+	if (!check(parse_one(a, text, sizeof(text) - 1, &s, &d),
+		   "tags: the tagged text parses"))
 		goto out;
 	doc = &s.docs[0];
 	m = cm_map_get(doc, "b");
@@ -344,8 +351,8 @@ static void test_index(void)
 
 	cm_diags_init(&d);
 	memset(&ix, 0, sizeof(ix));
-	if (!a || cm_parse(a, text, sizeof(text) - 1, "t", &unit_lim, &s, &d) < 0 ||
-	    s.n != 1 || cm_index_build(&ix, &s.docs[0]) < 0) {
+	if (!parse_one(a, text, sizeof(text) - 1, &s, &d) ||
+	    cm_index_build(&ix, &s.docs[0]) < 0) {
 		check(0, "index: the list parses and is indexed");
 		goto out;
 	}

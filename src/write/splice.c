@@ -1559,12 +1559,9 @@ int cm_splice_send(cm_splice *sp, FILE *file)
 
 int cm_splice_write(const cm_splice *sp, cm_buf *out)
 {
-	size_t pos = 0, i, total = sp->len;
-	size_t start = out->len;
+	size_t pos = 0, i, start = out->len;
 
-	for (i = 0; i < sp->n; i++)
-		total += sp->v[i].len - sp->v[i].del;
-	if (cm_buf_reserve(out, total) < 0)
+	if (cm_buf_reserve(out, cm_splice_size(sp)) < 0)
 		return -1;
 	for (i = 0; i < sp->n; i++) {
 		const cm_edit *e = &sp->v[i];
